@@ -1,0 +1,565 @@
+//! Configuration keys (OCPP 1.6 §9): one table that names every standard key this build
+//! supports with its type, access and bounds, plus the values and the vendor keys the host
+//! declares. GetConfiguration and ChangeConfiguration are answered from here.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt::Write as _;
+
+use crate::messages::{ConfigurationStatus, Measurand};
+
+/// A standard configuration key. The order is the order of [`KEYS`].
+#[allow(missing_docs)] // each variant is the OCPP key of the same name (1.6 §9.1)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Key {
+    AllowOfflineTxForUnknownId,
+    AuthorizeRemoteTxRequests,
+    ClockAlignedDataInterval,
+    ConnectionTimeOut,
+    ConnectorPhaseRotation,
+    ConnectorPhaseRotationMaxLength,
+    GetConfigurationMaxKeys,
+    HeartbeatInterval,
+    LocalAuthorizeOffline,
+    LocalPreAuthorize,
+    MeterValuesAlignedData,
+    MeterValuesAlignedDataMaxLength,
+    MeterValuesSampledData,
+    MeterValuesSampledDataMaxLength,
+    MeterValueSampleInterval,
+    MinimumStatusDuration,
+    NumberOfConnectors,
+    ResetRetries,
+    StopTransactionOnEVSideDisconnect,
+    StopTransactionOnInvalidId,
+    StopTxnAlignedData,
+    StopTxnAlignedDataMaxLength,
+    StopTxnSampledData,
+    StopTxnSampledDataMaxLength,
+    SupportedFeatureProfiles,
+    TransactionMessageAttempts,
+    TransactionMessageRetryInterval,
+    UnlockConnectorOnEVSideDisconnect,
+    WebSocketPingInterval,
+    AuthorizationKey,
+}
+
+/// What values a key takes.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Bool,
+    Int {
+        min: i32,
+        max: i32,
+    },
+    /// Comma-separated measurands; the length limit is the value of the named key.
+    Measurands(Key),
+    /// `connector.rotation` items (1.6 §9.1.7).
+    PhaseRotation,
+    /// Read-only text.
+    Text,
+    /// AuthorizationKey: 16 to 40 characters (security whitepaper, profile 1).
+    Secret,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadWrite,
+    ReadOnly,
+    WriteOnly,
+}
+
+struct KeyDef {
+    name: &'static str,
+    kind: Kind,
+    access: Access,
+}
+
+const fn rw(name: &'static str, kind: Kind) -> KeyDef {
+    KeyDef {
+        name,
+        kind,
+        access: Access::ReadWrite,
+    }
+}
+const fn ro(name: &'static str, kind: Kind) -> KeyDef {
+    KeyDef {
+        name,
+        kind,
+        access: Access::ReadOnly,
+    }
+}
+
+const INT: Kind = Kind::Int { min: 0, max: i32::MAX };
+const MAX_LIST: i32 = 16;
+
+/// Every standard key, in the order of [`Key`].
+static KEYS: [KeyDef; 30] = [
+    rw("AllowOfflineTxForUnknownId", Kind::Bool),
+    rw("AuthorizeRemoteTxRequests", Kind::Bool),
+    rw("ClockAlignedDataInterval", INT),
+    rw("ConnectionTimeOut", INT),
+    rw("ConnectorPhaseRotation", Kind::PhaseRotation),
+    ro("ConnectorPhaseRotationMaxLength", INT),
+    ro("GetConfigurationMaxKeys", INT),
+    rw("HeartbeatInterval", INT),
+    rw("LocalAuthorizeOffline", Kind::Bool),
+    rw("LocalPreAuthorize", Kind::Bool),
+    rw(
+        "MeterValuesAlignedData",
+        Kind::Measurands(Key::MeterValuesAlignedDataMaxLength),
+    ),
+    ro("MeterValuesAlignedDataMaxLength", INT),
+    rw(
+        "MeterValuesSampledData",
+        Kind::Measurands(Key::MeterValuesSampledDataMaxLength),
+    ),
+    ro("MeterValuesSampledDataMaxLength", INT),
+    rw("MeterValueSampleInterval", INT),
+    rw("MinimumStatusDuration", INT),
+    ro("NumberOfConnectors", INT),
+    rw("ResetRetries", Kind::Int { min: 0, max: 100 }),
+    rw("StopTransactionOnEVSideDisconnect", Kind::Bool),
+    rw("StopTransactionOnInvalidId", Kind::Bool),
+    rw("StopTxnAlignedData", Kind::Measurands(Key::StopTxnAlignedDataMaxLength)),
+    ro("StopTxnAlignedDataMaxLength", INT),
+    rw("StopTxnSampledData", Kind::Measurands(Key::StopTxnSampledDataMaxLength)),
+    ro("StopTxnSampledDataMaxLength", INT),
+    ro("SupportedFeatureProfiles", Kind::Text),
+    rw("TransactionMessageAttempts", Kind::Int { min: 1, max: 100 }),
+    rw("TransactionMessageRetryInterval", INT),
+    rw("UnlockConnectorOnEVSideDisconnect", Kind::Bool),
+    rw("WebSocketPingInterval", INT),
+    KeyDef {
+        name: "AuthorizationKey",
+        kind: Kind::Secret,
+        access: Access::WriteOnly,
+    },
+];
+
+/// A value of a configuration key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i32),
+    /// A comma-separated list of measurands.
+    Measurands(Vec<Measurand>),
+    /// Free text.
+    Text(String),
+}
+
+impl Value {
+    fn write(&self, out: &mut String) {
+        match self {
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Measurands(list) => {
+                for (i, m) in list.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(m.as_str());
+                }
+            }
+            Value::Text(t) => out.push_str(t),
+        }
+    }
+
+    /// The value as OCPP writes it in GetConfiguration.
+    pub fn to_wire(&self) -> String {
+        let mut s = String::new();
+        self.write(&mut s);
+        s
+    }
+}
+
+/// A key the host declares beyond the standard ones (e.g. a vendor's LED brightness).
+#[derive(Clone, Debug)]
+pub struct VendorKey {
+    /// Key name (at most 50 characters).
+    pub name: String,
+    /// Current value (at most 500 characters).
+    pub value: String,
+    /// Whether the central system may change it.
+    pub readonly: bool,
+}
+
+/// One entry of a GetConfiguration answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The key's name.
+    pub name: String,
+    /// Whether it is read-only.
+    pub readonly: bool,
+    /// Its value; `None` for write-only keys.
+    pub value: Option<String>,
+}
+
+/// Which key a successful change touched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Changed {
+    /// A standard key.
+    Standard(Key),
+    /// The vendor key at this index.
+    Vendor(usize),
+}
+
+/// The configuration of one charge point.
+#[derive(Clone, Debug)]
+pub struct Configuration {
+    values: Vec<Value>,
+    vendor: Vec<VendorKey>,
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    if s.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn parse_int(s: &str) -> Option<i32> {
+    // Plain decimal digits only: "+5", " 5" and "5.0" are not integers on the wire.
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn parse_measurands(s: &str, max: usize) -> Option<Vec<Measurand>> {
+    let mut list = Vec::new();
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let m = Measurand::from_wire(item)?;
+        if !list.contains(&m) {
+            list.push(m);
+        }
+    }
+    (list.len() <= max).then_some(list)
+}
+
+fn valid_phase_rotation(s: &str) -> bool {
+    const ROTATIONS: [&str; 8] = ["NotApplicable", "Unknown", "RST", "RTS", "SRT", "STR", "TRS", "TSR"];
+    s.split(',').map(str::trim).all(|item| {
+        item.split_once('.')
+            .is_some_and(|(c, r)| parse_int(c).is_some_and(|c| c >= 0) && ROTATIONS.contains(&r))
+    })
+}
+
+/// The value a key has until someone changes it.
+fn default_value(key: Key, connectors: i32, profiles: &str) -> Value {
+    use Key::*;
+    match key {
+        AllowOfflineTxForUnknownId | AuthorizeRemoteTxRequests | LocalPreAuthorize => Value::Bool(false),
+        LocalAuthorizeOffline
+        | StopTransactionOnEVSideDisconnect
+        | StopTransactionOnInvalidId
+        | UnlockConnectorOnEVSideDisconnect => Value::Bool(true),
+        ClockAlignedDataInterval | MinimumStatusDuration => Value::Int(0),
+        ConnectionTimeOut | MeterValueSampleInterval | TransactionMessageRetryInterval => Value::Int(60),
+        HeartbeatInterval => Value::Int(86_400),
+        WebSocketPingInterval => Value::Int(30),
+        GetConfigurationMaxKeys => Value::Int(64),
+        TransactionMessageAttempts => Value::Int(3),
+        ResetRetries => Value::Int(1),
+        NumberOfConnectors => Value::Int(connectors),
+        ConnectorPhaseRotationMaxLength => Value::Int(connectors.saturating_add(1)),
+        MeterValuesAlignedDataMaxLength
+        | MeterValuesSampledDataMaxLength
+        | StopTxnAlignedDataMaxLength
+        | StopTxnSampledDataMaxLength => Value::Int(MAX_LIST),
+        MeterValuesSampledData => Value::Measurands(Vec::from([
+            Measurand::EnergyActiveImportRegister,
+            Measurand::PowerActiveImport,
+        ])),
+        MeterValuesAlignedData | StopTxnAlignedData | StopTxnSampledData => Value::Measurands(Vec::new()),
+        ConnectorPhaseRotation => Value::Text("0.Unknown".to_string()),
+        SupportedFeatureProfiles => Value::Text(profiles.to_string()),
+        AuthorizationKey => Value::Text(String::new()),
+    }
+}
+
+impl Configuration {
+    /// The defaults for a charge point with `connectors` connectors and the given profiles.
+    pub fn new(connectors: u32, profiles: &str) -> Self {
+        let n = i32::try_from(connectors).unwrap_or(i32::MAX);
+        let values = ALL_KEYS.iter().map(|k| default_value(*k, n, profiles)).collect();
+        Configuration {
+            values,
+            vendor: Vec::new(),
+        }
+    }
+
+    /// Adds a vendor key (replacing one of the same name).
+    pub fn declare_vendor_key(&mut self, key: VendorKey) {
+        match self.vendor.iter_mut().find(|k| k.name.eq_ignore_ascii_case(&key.name)) {
+            Some(existing) => *existing = key,
+            None => self.vendor.push(key),
+        }
+    }
+
+    /// The vendor keys, in declaration order.
+    pub fn vendor_keys(&self) -> &[VendorKey] {
+        &self.vendor
+    }
+
+    fn value(&self, key: Key) -> Option<&Value> {
+        self.values.get(key as usize)
+    }
+
+    /// A boolean key's value (false if the key is not boolean).
+    pub fn bool(&self, key: Key) -> bool {
+        matches!(self.value(key), Some(Value::Bool(true)))
+    }
+
+    /// An integer key's value (0 if the key is not an integer).
+    pub fn int(&self, key: Key) -> i32 {
+        match self.value(key) {
+            Some(Value::Int(i)) => *i,
+            _ => 0,
+        }
+    }
+
+    /// An integer key's value as seconds, negative values read as 0.
+    pub fn secs(&self, key: Key) -> u64 {
+        u64::try_from(self.int(key)).unwrap_or(0)
+    }
+
+    /// A measurand-list key's value (empty if the key is not a list).
+    pub fn measurands(&self, key: Key) -> &[Measurand] {
+        match self.value(key) {
+            Some(Value::Measurands(m)) => m,
+            _ => &[],
+        }
+    }
+
+    /// A text key's value (empty if the key is not text).
+    pub fn text(&self, key: Key) -> &str {
+        match self.value(key) {
+            Some(Value::Text(t)) => t,
+            _ => "",
+        }
+    }
+
+    /// The standard key of this name (OCPP keys compare case-insensitively).
+    pub fn lookup(name: &str) -> Option<Key> {
+        let i = KEYS.iter().position(|d| d.name.eq_ignore_ascii_case(name))?;
+        ALL_KEYS.get(i).copied()
+    }
+
+    fn entry(&self, i: usize) -> Option<Entry> {
+        let def = KEYS.get(i)?;
+        let value = self.values.get(i)?;
+        Some(Entry {
+            name: def.name.to_string(),
+            readonly: def.access == Access::ReadOnly,
+            // AuthorizationKey is write-only: never readable (security whitepaper §3.1).
+            value: (def.access != Access::WriteOnly).then(|| value.to_wire()),
+        })
+    }
+
+    /// GetConfiguration: the entries for `names` (all keys when empty) and the unknown names.
+    pub fn get(&self, names: &[&str]) -> (Vec<Entry>, Vec<String>) {
+        let vendor_entry = |k: &VendorKey| Entry {
+            name: k.name.clone(),
+            readonly: k.readonly,
+            value: Some(k.value.clone()),
+        };
+        if names.is_empty() {
+            let mut all: Vec<Entry> = (0..KEYS.len()).filter_map(|i| self.entry(i)).collect();
+            all.extend(self.vendor.iter().map(vendor_entry));
+            return (all, Vec::new());
+        }
+        let mut found = Vec::new();
+        let mut unknown = Vec::new();
+        for name in names {
+            if let Some(e) = Self::lookup(name).and_then(|k| self.entry(k as usize)) {
+                found.push(e);
+            } else if let Some(k) = self.vendor.iter().find(|k| k.name.eq_ignore_ascii_case(name)) {
+                found.push(vendor_entry(k));
+            } else {
+                unknown.push(name.to_string());
+            }
+        }
+        (found, unknown)
+    }
+
+    /// ChangeConfiguration (and the host's own settings): validates and stores `value`.
+    ///
+    /// Unknown key -> NotSupported; read-only key or invalid value -> Rejected (1.6 §5.3).
+    pub fn change(&mut self, name: &str, value: &str) -> (ConfigurationStatus, Option<Changed>) {
+        let Some(key) = Self::lookup(name) else {
+            return match self.vendor.iter_mut().position(|k| k.name.eq_ignore_ascii_case(name)) {
+                Some(i) => match self.vendor.get_mut(i) {
+                    Some(k) if !k.readonly && value.chars().count() <= 500 => {
+                        k.value = value.to_string();
+                        (ConfigurationStatus::Accepted, Some(Changed::Vendor(i)))
+                    }
+                    _ => (ConfigurationStatus::Rejected, None),
+                },
+                None => (ConfigurationStatus::NotSupported, None),
+            };
+        };
+        let Some(def) = KEYS.get(key as usize) else {
+            return (ConfigurationStatus::NotSupported, None);
+        };
+        if def.access == Access::ReadOnly {
+            return (ConfigurationStatus::Rejected, None);
+        }
+        let parsed = match def.kind {
+            Kind::Bool => parse_bool(value).map(Value::Bool),
+            Kind::Int { min, max } => parse_int(value).filter(|i| (min..=max).contains(i)).map(Value::Int),
+            Kind::Measurands(limit) => {
+                let max = usize::try_from(self.int(limit)).unwrap_or(0);
+                parse_measurands(value, max).map(Value::Measurands)
+            }
+            Kind::PhaseRotation => valid_phase_rotation(value).then(|| Value::Text(value.to_string())),
+            Kind::Text => None,
+            Kind::Secret => (16..=40).contains(&value.len()).then(|| Value::Text(value.to_string())),
+        };
+        match (parsed, self.values.get_mut(key as usize)) {
+            (Some(v), Some(slot)) => {
+                *slot = v;
+                (ConfigurationStatus::Accepted, Some(Changed::Standard(key)))
+            }
+            _ => (ConfigurationStatus::Rejected, None),
+        }
+    }
+
+    /// The name of a standard key.
+    pub fn name(key: Key) -> &'static str {
+        KEYS.get(key as usize).map_or("", |d| d.name)
+    }
+}
+
+/// Every [`Key`], in table order.
+const ALL_KEYS: [Key; 30] = [
+    Key::AllowOfflineTxForUnknownId,
+    Key::AuthorizeRemoteTxRequests,
+    Key::ClockAlignedDataInterval,
+    Key::ConnectionTimeOut,
+    Key::ConnectorPhaseRotation,
+    Key::ConnectorPhaseRotationMaxLength,
+    Key::GetConfigurationMaxKeys,
+    Key::HeartbeatInterval,
+    Key::LocalAuthorizeOffline,
+    Key::LocalPreAuthorize,
+    Key::MeterValuesAlignedData,
+    Key::MeterValuesAlignedDataMaxLength,
+    Key::MeterValuesSampledData,
+    Key::MeterValuesSampledDataMaxLength,
+    Key::MeterValueSampleInterval,
+    Key::MinimumStatusDuration,
+    Key::NumberOfConnectors,
+    Key::ResetRetries,
+    Key::StopTransactionOnEVSideDisconnect,
+    Key::StopTransactionOnInvalidId,
+    Key::StopTxnAlignedData,
+    Key::StopTxnAlignedDataMaxLength,
+    Key::StopTxnSampledData,
+    Key::StopTxnSampledDataMaxLength,
+    Key::SupportedFeatureProfiles,
+    Key::TransactionMessageAttempts,
+    Key::TransactionMessageRetryInterval,
+    Key::UnlockConnectorOnEVSideDisconnect,
+    Key::WebSocketPingInterval,
+    Key::AuthorizationKey,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> Configuration {
+        Configuration::new(2, "Core,RemoteTrigger")
+    }
+
+    #[test]
+    fn table_and_enum_agree() {
+        for (i, key) in ALL_KEYS.iter().enumerate() {
+            assert_eq!(*key as usize, i);
+            assert_eq!(Configuration::lookup(Configuration::name(*key)), Some(*key));
+        }
+        assert_eq!(Configuration::lookup("heartbeatinterval"), Some(Key::HeartbeatInterval));
+    }
+
+    #[test]
+    fn change_validates_by_type() {
+        let mut c = cfg();
+        let rows = [
+            ("HeartbeatInterval", "300", ConfigurationStatus::Accepted),
+            ("HeartbeatInterval", "-1", ConfigurationStatus::Rejected),
+            ("HeartbeatInterval", "3.5", ConfigurationStatus::Rejected),
+            ("HeartbeatInterval", "+3", ConfigurationStatus::Rejected),
+            ("HeartbeatInterval", "99999999999", ConfigurationStatus::Rejected),
+            ("StopTransactionOnInvalidId", "FALSE", ConfigurationStatus::Accepted),
+            ("StopTransactionOnInvalidId", "yes", ConfigurationStatus::Rejected),
+            ("NumberOfConnectors", "3", ConfigurationStatus::Rejected),
+            (
+                "MeterValuesSampledData",
+                "Voltage,Current.Import",
+                ConfigurationStatus::Accepted,
+            ),
+            ("MeterValuesSampledData", "Voltage,Bogus", ConfigurationStatus::Rejected),
+            ("ConnectorPhaseRotation", "0.RST,1.RTS", ConfigurationStatus::Accepted),
+            ("ConnectorPhaseRotation", "RST", ConfigurationStatus::Rejected),
+            ("AuthorizationKey", "short", ConfigurationStatus::Rejected),
+            ("AuthorizationKey", "0123456789abcdef", ConfigurationStatus::Accepted),
+            ("TransactionMessageAttempts", "0", ConfigurationStatus::Rejected),
+            ("NoSuchKey", "1", ConfigurationStatus::NotSupported),
+        ];
+        for (k, v, want) in rows {
+            assert_eq!(c.change(k, v).0, want, "{k}={v}");
+        }
+        assert_eq!(c.int(Key::HeartbeatInterval), 300);
+        assert!(!c.bool(Key::StopTransactionOnInvalidId));
+        assert_eq!(
+            c.measurands(Key::MeterValuesSampledData),
+            &[Measurand::Voltage, Measurand::CurrentImport]
+        );
+    }
+
+    #[test]
+    fn measurand_lists_respect_max_length() {
+        let mut c = cfg();
+        let long: Vec<&str> = Measurand::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(
+            c.change("StopTxnSampledData", &long.join(",")).0,
+            ConfigurationStatus::Rejected
+        );
+        assert_eq!(c.change("StopTxnSampledData", "").0, ConfigurationStatus::Accepted);
+        assert!(c.measurands(Key::StopTxnSampledData).is_empty());
+    }
+
+    #[test]
+    fn get_lists_unknown_and_hides_the_authorization_key() {
+        let mut c = cfg();
+        c.change("AuthorizationKey", "0123456789abcdef");
+        c.declare_vendor_key(VendorKey {
+            name: "LedBrightness".into(),
+            value: "50".into(),
+            readonly: false,
+        });
+        let (found, unknown) = c.get(&["HeartbeatInterval", "AuthorizationKey", "Nope", "ledbrightness"]);
+        assert_eq!(unknown, ["Nope"]);
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].value.as_deref(), Some("86400"));
+        assert_eq!(found[1].value, None);
+        assert_eq!(found[2].value.as_deref(), Some("50"));
+        let (all, _) = c.get(&[]);
+        assert_eq!(all.len(), KEYS.len() + 1);
+        assert!(all.iter().all(|e| e.value.as_deref() != Some("0123456789abcdef")));
+        assert_eq!(
+            c.change("LedBrightness", "10"),
+            (ConfigurationStatus::Accepted, Some(Changed::Vendor(0)))
+        );
+    }
+}

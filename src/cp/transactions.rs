@@ -1,0 +1,388 @@
+//! Authorization, transactions and the answers to our own CALLs.
+
+use alloc::format;
+use alloc::string::String;
+
+use super::connector::{Authorized, Transaction};
+use super::outbox::{AuthPurpose, Payload};
+use super::{same_tag, ChargePoint, Event, InFlight, Key, Registration};
+use crate::log::Level;
+use crate::messages::{
+    AuthorizationStatus, AuthorizeReq, CiString20, CpConf, IdTagInfo, ReadingContext, Reason, RegistrationStatus,
+    StartTransactionReq, StopTransactionReq,
+};
+use crate::rpc::ErrorCode;
+use crate::time::Instant;
+
+impl ChargePoint {
+    /// Asks the central system about `tag`, or decides offline (1.6 §3.5).
+    pub(super) fn authorize(&mut self, now: Instant, tag: CiString20, purpose: AuthPurpose) {
+        if self.connected && self.registration == Registration::Accepted {
+            let req = AuthorizeReq { id_tag: tag };
+            self.enqueue(now, Payload::Authorize(req, purpose));
+        } else {
+            self.authorize_offline(now, tag, purpose);
+        }
+    }
+
+    /// Offline: without a local list or cache in this build, only AllowOfflineTxForUnknownId
+    /// lets an unknown tag start a transaction (1.6 §9.1.1); stopping by group needs the
+    /// central system.
+    fn authorize_offline(&mut self, now: Instant, tag: CiString20, purpose: AuthPurpose) {
+        let allowed = matches!(purpose, AuthPurpose::Start(_)) && self.keys.bool(Key::AllowOfflineTxForUnknownId);
+        let status = if allowed {
+            AuthorizationStatus::Accepted
+        } else {
+            AuthorizationStatus::Invalid
+        };
+        self.log(
+            Level::Info,
+            format_args!("offline authorization of {}: {}", tag.as_str(), status.as_str()),
+        );
+        let info = IdTagInfo {
+            status,
+            expiry_date: None,
+            parent_id_tag: None,
+        };
+        self.authorized(now, tag, purpose, &info);
+    }
+
+    /// Acts on the verdict for `tag`.
+    pub(super) fn authorized(&mut self, now: Instant, tag: CiString20, purpose: AuthPurpose, info: &IdTagInfo) {
+        self.events.push_back(Event::Authorization {
+            id_tag: String::from(tag.as_str()),
+            status: info.status,
+        });
+        if info.status != AuthorizationStatus::Accepted {
+            return;
+        }
+        match purpose {
+            AuthPurpose::Start(c) => {
+                let timeout = self.keys.secs(Key::ConnectionTimeOut);
+                let Ok(conn) = self.connector_mut(c) else {
+                    return;
+                };
+                if !conn.is_free() {
+                    return;
+                }
+                conn.authorized = Some(Authorized {
+                    id_tag: tag,
+                    parent_id_tag: info.parent_id_tag.clone(),
+                    until: now.plus_secs(timeout),
+                });
+                if conn.plugged {
+                    self.begin_authorized(now, c);
+                }
+            }
+            AuthPurpose::Stop(c) => {
+                let parent = self
+                    .connector(c)
+                    .and_then(|c| c.tx.as_ref())
+                    .and_then(|t| t.parent_id_tag.clone());
+                // 1.6 §3.6: a tag of the same group (same parentIdTag) may stop the transaction.
+                if let (Some(mine), Some(theirs)) = (parent, info.parent_id_tag.as_ref()) {
+                    if same_tag(&mine, theirs) {
+                        self.end_tx(now, c, Reason::Local, Some(tag));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Starts the transaction an authorized tag waits for (the cable is in).
+    pub(super) fn begin_authorized(&mut self, now: Instant, c: u32) {
+        let Some(auth) = self.connector_mut(c).ok().and_then(|conn| conn.authorized.take()) else {
+            return;
+        };
+        // Room for this transaction's StartTransaction and StopTransaction (never dropped).
+        if self.queued_tx_messages() + 2 > self.cfg.tx_queue_capacity {
+            self.error_event(String::from("transaction queue is full: not starting a transaction"));
+            return;
+        }
+        let meter_start = self.meter.energy_wh(c, now, self.cfg.meter_max_age_ms).unwrap_or(0);
+        let wall = self.now_wall(now);
+        let local = self.next_local_tx;
+        self.next_local_tx = self.next_local_tx.wrapping_add(1);
+        let interval = self.keys.secs(Key::MeterValueSampleInterval);
+        let begin = self.meter.sample(
+            c,
+            self.keys.measurands(Key::StopTxnSampledData),
+            ReadingContext::TransactionBegin,
+            now,
+            self.cfg.meter_max_age_ms,
+            wall,
+        );
+        let req = StartTransactionReq {
+            connector_id: c,
+            id_tag: auth.id_tag.clone(),
+            meter_start,
+            reservation_id: None,
+            timestamp: wall,
+        };
+        self.log(
+            Level::Info,
+            format_args!("connector {c}: transaction starts for {}", auth.id_tag.as_str()),
+        );
+        if let Ok(conn) = self.connector_mut(c) {
+            conn.finishing = false;
+            conn.tx = Some(Transaction {
+                local,
+                id: None,
+                id_tag: auth.id_tag,
+                parent_id_tag: auth.parent_id_tag,
+                meter_start,
+                deauthorized: false,
+                next_sample: (interval > 0).then(|| now.plus_secs(interval)),
+                data: begin.into_iter().collect(),
+            });
+        }
+        self.enqueue(now, Payload::StartTx(local, req));
+    }
+
+    /// Ends the transaction on `c` and queues its StopTransaction.
+    pub(super) fn end_tx(&mut self, now: Instant, c: u32, reason: Reason, tag: Option<CiString20>) {
+        let wall = self.now_wall(now);
+        let end = self.meter.sample(
+            c,
+            self.keys.measurands(Key::StopTxnSampledData),
+            ReadingContext::TransactionEnd,
+            now,
+            self.cfg.meter_max_age_ms,
+            wall,
+        );
+        let meter_now = self.meter.energy_wh(c, now, self.cfg.meter_max_age_ms);
+        let Ok(conn) = self.connector_mut(c) else {
+            return;
+        };
+        let Some(mut tx) = conn.tx.take() else { return };
+        conn.finishing = conn.plugged;
+        conn.ev_suspended = false;
+        if let Some(op) = conn.scheduled_operative.take() {
+            // 1.6 §5.2: a Scheduled availability change applies when the transaction ends.
+            conn.operative = op;
+            self.events.push_back(Event::Availability {
+                connector: c,
+                operative: op,
+            });
+        }
+        if let Some(end) = end {
+            tx.data.push(end);
+        }
+        let req = StopTransactionReq {
+            id_tag: tag,
+            meter_stop: meter_now.unwrap_or(tx.meter_start).max(tx.meter_start),
+            timestamp: wall,
+            transaction_id: tx.id.unwrap_or(0),
+            // 1.6 §6.49: Local is the default when left out.
+            reason: (reason != Reason::Local).then_some(reason),
+            transaction_data: (!tx.data.is_empty()).then_some(tx.data),
+        };
+        self.log(
+            Level::Info,
+            format_args!("connector {c}: transaction ends ({})", reason.as_str()),
+        );
+        self.events.push_back(Event::TransactionStopped {
+            connector: c,
+            transaction_id: tx.id,
+            reason,
+        });
+        self.enqueue(now, Payload::StopTx(tx.local, req));
+    }
+
+    /// A CALLRESULT arrived.
+    pub(super) fn handle_result(&mut self, now: Instant, id: &str, payload: &str) {
+        let Some(f) = self.in_flight.take_if(|f| f.id == id) else {
+            // OCPP-J answers only CALLs: an unknown result is logged and dropped.
+            self.log(
+                Level::Warn,
+                format_args!("CALLRESULT for unknown message id {id} ignored"),
+            );
+            return;
+        };
+        if self.cfg.trace_messages {
+            self.events.push_back(Event::Received {
+                action: Some(f.action),
+                message_id: f.id.clone(),
+                call: false,
+            });
+        }
+        match CpConf::parse(f.action, payload) {
+            Ok(conf) => self.on_conf(now, f, conf),
+            Err(e) => {
+                self.log(Level::Warn, format_args!("bad {} result: {e}", f.action.as_str()));
+                self.call_failed(now, f, true);
+            }
+        }
+    }
+
+    /// A CALLERROR arrived.
+    pub(super) fn handle_error(&mut self, now: Instant, id: &str, code: ErrorCode, description: &str) {
+        let Some(f) = self.in_flight.take_if(|f| f.id == id) else {
+            self.log(
+                Level::Warn,
+                format_args!("CALLERROR for unknown message id {id} ignored"),
+            );
+            return;
+        };
+        if self.cfg.trace_messages {
+            self.events.push_back(Event::Received {
+                action: Some(f.action),
+                message_id: f.id.clone(),
+                call: false,
+            });
+        }
+        self.log(
+            Level::Warn,
+            format_args!("{} failed: {code} {description}", f.action.as_str()),
+        );
+        self.call_failed(now, f, true);
+    }
+
+    /// Our CALL got no usable answer. `counts`: an answer or timeout (counts as an attempt);
+    /// otherwise the link went down and the CALL simply waits for the next connection.
+    pub(super) fn call_failed(&mut self, now: Instant, f: InFlight, counts: bool) {
+        let InFlight { action, mut item, .. } = f;
+        if item.payload.is_tx() {
+            if counts {
+                item.attempts = item.attempts.saturating_add(1);
+            }
+            let max = u8::try_from(self.keys.int(Key::TransactionMessageAttempts).max(1)).unwrap_or(u8::MAX);
+            if item.attempts >= max {
+                self.error_event(format!(
+                    "{} given up after {} attempts (TransactionMessageAttempts)",
+                    action.as_str(),
+                    item.attempts
+                ));
+                if let Some(local) = item.payload.local_tx() {
+                    if matches!(item.payload, Payload::StopTx(..)) {
+                        self.tx_ids.retain(|(l, _)| *l != local);
+                    }
+                }
+                return;
+            }
+            // 1.6 §4.10: wait TransactionMessageRetryInterval x attempts before the next try.
+            let wait = self
+                .keys
+                .secs(Key::TransactionMessageRetryInterval)
+                .saturating_mul(u64::from(item.attempts));
+            item.not_before = if counts { now.plus_secs(wait) } else { now };
+            self.outbox.push_front(item);
+            return;
+        }
+        match item.payload {
+            Payload::Boot => self.boot_at = Some(now.plus_secs(self.cfg.boot_retry_s)),
+            Payload::Authorize(req, purpose) => self.authorize_offline(now, req.id_tag, purpose),
+            Payload::Status(_) if !counts => self.outbox.push_front(item),
+            Payload::DataTransfer(_) => {
+                self.events.push_back(Event::DataTransferResult {
+                    status: None,
+                    data: None,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// The answer to one of our CALLs.
+    fn on_conf(&mut self, now: Instant, f: InFlight, conf: CpConf) {
+        let interval = self.keys.secs(Key::HeartbeatInterval);
+        if self.registration == Registration::Accepted && interval > 0 {
+            // Any exchange proves the link; the heartbeat waits a full interval after it.
+            self.heartbeat_at = Some(now.plus_secs(interval));
+        }
+        match (f.item.payload, conf) {
+            (Payload::Boot, CpConf::BootNotification(c)) => {
+                self.set_wall_clock(now, c.current_time);
+                self.events.push_back(Event::Boot { status: c.status });
+                let wait = u64::try_from(c.interval).ok().filter(|i| *i > 0);
+                match c.status {
+                    RegistrationStatus::Accepted => {
+                        if let Some(i) = wait {
+                            let _ = self.keys.change("HeartbeatInterval", &format!("{i}"));
+                        }
+                        self.registration = Registration::Accepted;
+                        self.boot_at = None;
+                        let hb = self.keys.secs(Key::HeartbeatInterval);
+                        self.heartbeat_at = (hb > 0).then(|| now.plus_secs(hb));
+                        // 1.6 §4.2.1: after acceptance, report every connector's status.
+                        for c in 0..=self.cfg.connectors {
+                            if self.connector(c).is_some_and(|c| c.reported.is_some()) {
+                                self.report_status(now, c);
+                            }
+                        }
+                    }
+                    RegistrationStatus::Pending | RegistrationStatus::Rejected => {
+                        if self.registration != Registration::Accepted {
+                            self.registration = if c.status == RegistrationStatus::Pending {
+                                Registration::Pending
+                            } else {
+                                Registration::Rejected
+                            };
+                        }
+                        self.boot_at = Some(now.plus_secs(wait.unwrap_or(self.cfg.boot_retry_s)));
+                    }
+                }
+            }
+            (Payload::Heartbeat, CpConf::Heartbeat(c)) => self.set_wall_clock(now, c.current_time),
+            (Payload::Authorize(req, purpose), CpConf::Authorize(c)) => {
+                self.authorized(now, req.id_tag, purpose, &c.id_tag_info);
+            }
+            (Payload::StartTx(local, _), CpConf::StartTransaction(c)) => self.on_start_conf(now, local, c),
+            (Payload::StopTx(local, _), CpConf::StopTransaction(_)) => {
+                self.tx_ids.retain(|(l, _)| *l != local);
+            }
+            (Payload::DataTransfer(_), CpConf::DataTransfer(c)) => {
+                self.events.push_back(Event::DataTransferResult {
+                    status: Some(c.status),
+                    data: c.data,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn on_start_conf(&mut self, now: Instant, local: u32, c: crate::messages::StartTransactionConf) {
+        self.tx_ids.push((local, c.transaction_id));
+        let found = (1..=self.cfg.connectors).find(|&i| {
+            self.connector(i)
+                .and_then(|conn| conn.tx.as_ref())
+                .is_some_and(|t| t.local == local)
+        });
+        let Some(conn_id) = found else {
+            // The transaction already ended; its queued StopTransaction gets the id.
+            return;
+        };
+        let accepted = c.id_tag_info.status == AuthorizationStatus::Accepted;
+        let stop_on_invalid = self.keys.bool(Key::StopTransactionOnInvalidId);
+        let Ok(conn) = self.connector_mut(conn_id) else {
+            return;
+        };
+        let Some(tx) = conn.tx.as_mut() else { return };
+        tx.id = Some(c.transaction_id);
+        if let Some(parent) = c.id_tag_info.parent_id_tag.clone() {
+            tx.parent_id_tag = Some(parent);
+        }
+        let tag = String::from(tx.id_tag.as_str());
+        self.events.push_back(Event::TransactionStarted {
+            connector: conn_id,
+            transaction_id: c.transaction_id,
+            id_tag: tag,
+        });
+        if !accepted {
+            self.log(
+                Level::Warn,
+                format_args!(
+                    "transaction {} not authorized: {}",
+                    c.transaction_id,
+                    c.id_tag_info.status.as_str()
+                ),
+            );
+            // 1.6 §9.1.32 StopTransactionOnInvalidId: stop, or keep the transaction without energy.
+            if stop_on_invalid {
+                self.end_tx(now, conn_id, Reason::DeAuthorized, None);
+            } else if let Some(tx) = self.connector_mut(conn_id).ok().and_then(|c| c.tx.as_mut()) {
+                tx.deauthorized = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! # ocpp-cp: an OCPP 1.6J charge point
+//!
+//! A sans-IO charge point: it performs no I/O, reads no clock and draws no randomness of
+//! its own. The caller feeds it inputs (`handle_*`), takes its outputs (`poll_*`) and calls
+//! it again at the instant [`cp::ChargePoint::poll_timeout`] names. The same code runs on
+//! microcontrollers (`no_std` + `alloc`) and on Linux (feature `std`).
+//!
+//! Layers, from the wire up: [`ws`] (bytes <-> WebSocket text messages), [`rpc`]
+//! (text <-> OCPP-J frames, CALLERROR mapping), [`messages`] (typed OCPP 1.6 payloads),
+//! [`cp`] and [`meter`] (the charge point's behaviour).
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod log;
+pub mod messages;
+pub mod meter;
+pub mod rand;
+pub mod rpc;
+pub mod time;
+
+pub mod cp;
