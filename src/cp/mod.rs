@@ -534,6 +534,7 @@ impl ChargePoint {
             .ok_or(CpError::UnknownConnector)
     }
 
+    #[cfg_attr(not(feature = "log"), allow(unused_variables))]
     fn log(&self, level: Level, args: fmt::Arguments<'_>) {
         ocpp_log!(self.cfg.logger, level, "{}", args);
     }

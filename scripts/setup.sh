@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Prepare a fresh Debian machine (Rust, Python 3.11, Node >= 18 + npm already installed) for
+# development: Python venv with pinned packages, node modules for the interop tests.
+# Idempotent and fast on re-runs (stamps skip what is done). Quiet on success, loud on failure.
+# Usage: scripts/setup.sh [-v]     (-v: say what is done or skipped)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VERBOSE=0
+[[ "${1:-}" == "-v" ]] && VERBOSE=1
+
+say() { if [[ $VERBOSE == 1 ]]; then echo "setup: $*"; fi; }
+die() { echo "setup.sh: FAILED: $*" >&2; exit 1; }
+
+# Run a command with its output captured; print the output only if it fails.
+quietly() {
+    local what="$1"; shift
+    local out
+    out="$(mktemp)"
+    if ! "$@" >"$out" 2>&1; then
+        echo "setup.sh: FAILED: $what" >&2
+        echo "--- command: $*" >&2
+        cat "$out" >&2
+        rm -f "$out"
+        exit 1
+    fi
+    rm -f "$out"
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ---------------------------------------------------------------- tools that must exist
+pick_python() {
+    local c
+    for c in "${PYTHON:-}" python3.11 python3; do
+        [[ -n "$c" ]] || continue
+        if command -v "$c" >/dev/null 2>&1 &&
+            "$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+            echo "$c"; return 0
+        fi
+    done
+    return 1
+}
+PY="$(pick_python)" || die "Python >= 3.11 not found (set PYTHON=/path/to/python3.11)"
+command -v node >/dev/null 2>&1 || die "node not found (need Node >= 18)"
+command -v npm >/dev/null 2>&1 || die "npm not found"
+node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' ||
+    die "Node >= 18 needed, found $(node --version)"
+"$PY" -c 'import venv, ensurepip' 2>/dev/null ||
+    die "$PY lacks venv/ensurepip (Debian: apt-get install python3-venv)"
+
+# ---------------------------------------------------------------- Python venv
+VENV="$ROOT/.venv"
+REQ="$ROOT/requirements.txt"
+STAMP="$VENV/.requirements.sha256"
+if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    say "creating $VENV"
+    rm -rf "$VENV"
+    quietly "create venv with $PY" "$PY" -m venv "$VENV"
+fi
+if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$(sha "$REQ")" ]]; then
+    say "installing $REQ"
+    quietly "pip install -r requirements.txt" \
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$REQ"
+    quietly "python packages import" "$VENV/bin/python" -c \
+        'import ocpp.v16, websockets, jsonschema, rfc3339_validator, pytest'
+    sha "$REQ" >"$STAMP"
+else
+    say "venv up to date"
+fi
+
+# ---------------------------------------------------------------- node modules (ocpp-rpc)
+NODE_DIR="$ROOT/tests/interop/node"
+LOCK="$NODE_DIR/package-lock.json"
+NSTAMP="$NODE_DIR/node_modules/.setup-lock.sha256"
+[[ -f "$LOCK" ]] || die "$LOCK missing (commit package-lock.json)"
+if [[ ! -f "$NSTAMP" || "$(cat "$NSTAMP")" != "$(sha "$LOCK")" ]]; then
+    say "npm ci in $NODE_DIR"
+    quietly "npm ci in tests/interop/node" \
+        npm ci --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error
+    quietly "ocpp-rpc loads" node -e "require('$NODE_DIR/node_modules/ocpp-rpc')"
+    sha "$LOCK" >"$NSTAMP"
+else
+    say "node modules up to date"
+fi
+
+# ================================================================ RUST (for the lead)
+# Add Rust targets / toolchains here, each guarded so re-runs stay fast, e.g.:
+#   rustup target list --installed | grep -qx thumbv7em-none-eabihf ||
+#       quietly "rustup target add" rustup target add thumbv7em-none-eabihf riscv32imc-unknown-none-elf
+#   rustup toolchain list | grep -q '^nightly-YYYY-MM-DD' ||
+#       quietly "nightly" rustup toolchain install nightly-YYYY-MM-DD --component rust-src
+# ================================================================ END RUST
+
+say "done"
