@@ -84,12 +84,23 @@ else
     say "node modules up to date"
 fi
 
-# ================================================================ RUST (for the lead)
-# Add Rust targets / toolchains here, each guarded so re-runs stay fast, e.g.:
-#   rustup target list --installed | grep -qx thumbv7em-none-eabihf ||
-#       quietly "rustup target add" rustup target add thumbv7em-none-eabihf riscv32imc-unknown-none-elf
-#   rustup toolchain list | grep -q '^nightly-YYYY-MM-DD' ||
-#       quietly "nightly" rustup toolchain install nightly-YYYY-MM-DD --component rust-src
+# ================================================================ RUST
+# Stable with rustfmt/clippy, the bare-metal targets, and the pinned nightly (rust-src) that
+# builds core/alloc for BK7231N's tier-3 thumbv5te-none-eabi.
+command -v rustup >/dev/null || die "rustup is required (https://rustup.rs)"
+for comp in rustfmt clippy; do
+  rustup component list --installed 2>/dev/null | grep -q "^$comp" ||
+    quietly "rustup component add $comp" rustup component add "$comp"
+done
+for target in thumbv7em-none-eabihf riscv32imc-unknown-none-elf; do
+  rustup target list --installed | grep -qx "$target" ||
+    quietly "rustup target add $target" rustup target add "$target"
+done
+NIGHTLY=$(cat "$ROOT/rust-nightly-version")
+rustup toolchain list | grep -q "^$NIGHTLY" ||
+  quietly "rustup toolchain install $NIGHTLY" rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src
+rustup component list --toolchain "$NIGHTLY" --installed 2>/dev/null | grep -q '^rust-src' ||
+  quietly "rust-src for $NIGHTLY" rustup component add rust-src --toolchain "$NIGHTLY"
 # ================================================================ END RUST
 
 say "done"

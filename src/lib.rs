@@ -22,3 +22,7 @@ pub mod rpc;
 pub mod time;
 
 pub mod cp;
+pub mod ws;
+
+#[cfg(feature = "std")]
+pub mod sim;

@@ -8,7 +8,7 @@ use core::fmt::Write as _;
 
 use crate::messages::{ConfigurationStatus, Measurand};
 
-/// A standard configuration key. The order is the order of [`KEYS`].
+/// A standard configuration key (its discriminant indexes the key table).
 #[allow(missing_docs)] // each variant is the OCPP key of the same name (1.6 §9.1)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]

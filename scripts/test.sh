@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every test of ocpp-cp: set-up, lints, unit + scenario + interop tests, schema validation of
+# every frame the charge point sent, bare-metal builds and the size report.
+# Usage: scripts/test.sh        (CI runs exactly this through .ci/run)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+NIGHTLY=$(cat rust-nightly-version)
+step() { printf '\n==== %s\n' "$*"; }
+
+step "setup (Python venv, npm, Rust targets, pinned nightly)"
+scripts/setup.sh
+
+step "format, lints, rustdoc (std and no_std)"
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+cargo clippy --lib --no-default-features -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q --no-default-features
+
+step "bare-metal builds (no_std + alloc)"
+cargo build -q --lib --no-default-features --target thumbv7em-none-eabihf
+cargo build -q --lib --no-default-features --target riscv32imc-unknown-none-elf
+cargo "+$NIGHTLY" build -q --lib --no-default-features --target thumbv5te-none-eabi -Zbuild-std=core,alloc
+
+step "cargo test (unit, scenarios in virtual time, CALLERROR table, WebSocket peers)"
+FRAMES=$(mktemp -d)
+trap 'rm -rf "$FRAMES"' EXIT
+OCPP_FRAME_LOG="$FRAMES" OCPP_PYTHON="$ROOT/.venv/bin/python" cargo test
+
+step "every frame the charge point sent in those tests, against the official OCPP 1.6 schemas"
+.venv/bin/python tests/schema/validate_frames.py "$FRAMES"
+
+step "code size, bare metal (figures, not a pass/fail check)"
+tools/size.sh thumbv5te-none-eabi
+
+step "ocpp-sim against the Python ocpp and npm ocpp-rpc (strict) central systems"
+cargo build -q --bin ocpp-sim
+OCPP_SIM_BIN="$ROOT/target/debug/ocpp-sim" .venv/bin/python -m pytest -q tests/interop tests/schema
