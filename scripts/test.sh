@@ -15,18 +15,24 @@ step "format, lints, rustdoc (std and no_std)"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --lib --no-default-features -- -D warnings
+cargo clippy --lib --no-default-features --features profiles -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q --no-default-features
 
 step "bare-metal builds (no_std + alloc)"
-cargo build -q --lib --no-default-features --target thumbv7em-none-eabihf
-cargo build -q --lib --no-default-features --target riscv32imc-unknown-none-elf
-cargo "+$NIGHTLY" build -q --lib --no-default-features --target thumbv5te-none-eabi -Zbuild-std=core,alloc
+for features in "" "--features profiles"; do
+  cargo build -q --lib --no-default-features $features --target thumbv7em-none-eabihf
+  cargo build -q --lib --no-default-features $features --target riscv32imc-unknown-none-elf
+  cargo "+$NIGHTLY" build -q --lib --no-default-features $features --target thumbv5te-none-eabi -Zbuild-std=core,alloc
+done
 
 step "cargo test (unit, scenarios in virtual time, CALLERROR table, WebSocket peers)"
 FRAMES=$(mktemp -d)
 trap 'rm -rf "$FRAMES"' EXIT
 OCPP_FRAME_LOG="$FRAMES" OCPP_PYTHON="$ROOT/.venv/bin/python" cargo test
+
+step "the same scenarios with every optional profile left out (Core + RemoteTrigger only)"
+cargo test -q --no-default-features --features std,log --test scenarios --test callerror --test reservation --test firmware
 
 step "every frame the charge point sent in those tests, against the official OCPP 1.6 schemas"
 .venv/bin/python tests/schema/validate_frames.py "$FRAMES"

@@ -24,5 +24,6 @@ pub mod time;
 pub mod cp;
 pub mod ws;
 
-#[cfg(feature = "std")]
+/// The simulator needs every profile (it implements firmware download, and so on).
+#[cfg(all(feature = "std", feature = "profiles"))]
 pub mod sim;

@@ -574,11 +574,13 @@ fn trigger_message_every_target() {
     );
     let mv = s.csms.last("MeterValues").unwrap().payload.clone();
     assert_eq!(mv["meterValue"][0]["sampledValue"][0]["context"], "Trigger");
+    // Notifications of the FirmwareManagement profile: sent when it is built in.
+    let built = ocpp_cp::cp::supported_profiles_list().contains(&ocpp_cp::messages::Profile::FirmwareManagement);
     for what in ["DiagnosticsStatusNotification", "FirmwareStatusNotification"] {
-        assert_eq!(
-            s.call_ok("TriggerMessage", json!({"requestedMessage": what}))["status"],
-            "NotImplemented"
-        );
+        let status = s.call_ok("TriggerMessage", json!({"requestedMessage": what}))["status"].clone();
+        assert_eq!(status, if built { "Accepted" } else { "NotImplemented" }, "{what}");
+        s.run_ms(50);
+        assert_eq!(s.csms.last(what).is_some(), built, "{what}");
     }
 }
 

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::messages::{ChargePointErrorCode, ChargePointStatus, CiString20, CiString50, MeterValue};
-use crate::time::Instant;
+use crate::time::{DateTime, Instant};
 
 /// A fault the host reported.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +23,8 @@ pub struct Authorized {
     pub parent_id_tag: Option<CiString20>,
     /// When the offer lapses if nobody plugs in.
     pub until: Instant,
+    /// The reservation this start uses, if any.
+    pub reservation: Option<i32>,
 }
 
 /// A running transaction.
@@ -45,6 +47,28 @@ pub struct Transaction {
     pub next_sample: Option<Instant>,
     /// StopTxnSampledData / StopTxnAlignedData, sent with StopTransaction.
     pub data: Vec<MeterValue>,
+}
+
+/// A reservation (1.6 §3.11): the connector (or, on connector 0, one connector of the charge
+/// point) is kept for one id tag or its group until `expiry`.
+#[derive(Clone, Debug)]
+pub struct Reservation {
+    /// The central system's reservation id.
+    pub id: i32,
+    /// For whom.
+    pub id_tag: CiString20,
+    /// Or anyone of this group.
+    pub parent_id_tag: Option<CiString20>,
+    /// When it lapses.
+    pub expiry: DateTime,
+}
+
+impl Reservation {
+    /// Whether `tag` (with the parent its authorization gave) may use the reservation.
+    pub fn admits(&self, tag: &str, parent: Option<&CiString20>) -> bool {
+        self.id_tag.eq_ignore_case(tag)
+            || matches!((&self.parent_id_tag, parent), (Some(a), Some(b)) if a.eq_ignore_case(b.as_str()))
+    }
 }
 
 /// The reported status with its error code.
@@ -75,6 +99,8 @@ pub struct Connector {
     pub candidate: Option<(StatusPair, Instant)>,
     /// Whether energy is currently offered (last `EnergyOffered` event).
     pub energy_on: bool,
+    /// A reservation held on this connector.
+    pub reservation: Option<Reservation>,
 }
 
 impl Connector {
@@ -92,6 +118,7 @@ impl Connector {
             reported: None,
             candidate: None,
             energy_on: false,
+            reservation: None,
         }
     }
 
@@ -117,7 +144,9 @@ impl Connector {
             Some(_) => Charging,
             None if !self.operative || !whole_cp_operative => Unavailable,
             None if self.finishing => Finishing,
-            None if self.plugged || self.authorized.is_some() => Preparing,
+            None if self.authorized.is_some() => Preparing,
+            None if self.reservation.is_some() => Reserved,
+            None if self.plugged => Preparing,
             None => Available,
         };
         (status, ChargePointErrorCode::NoError)

@@ -2,6 +2,8 @@
 
 use alloc::string::String;
 
+use crate::time::DateTime;
+
 use crate::messages::{
     Action, AuthorizationStatus, ChargePointErrorCode, ChargePointStatus, DataTransferStatus, MessageTrigger, Reason,
     RegistrationStatus, ResetType,
@@ -118,6 +120,32 @@ pub enum Event {
         connector: u32,
         /// Whether it is now operative.
         operative: bool,
+    },
+    /// Download and install firmware from `location` (UpdateFirmware, at its retrieveDate);
+    /// report progress with `firmware_status`.
+    UpdateFirmware {
+        /// Where to download from.
+        location: String,
+        /// How many retries the central system allows.
+        retries: Option<i32>,
+        /// Seconds between retries.
+        retry_interval: Option<i32>,
+    },
+    /// Upload diagnostics to `location` as `file_name` (GetDiagnostics); report progress with
+    /// `diagnostics_status`.
+    GetDiagnostics {
+        /// Where to upload to.
+        location: String,
+        /// The file name we announced.
+        file_name: String,
+        /// Oldest log time wanted.
+        start_time: Option<DateTime>,
+        /// Newest log time wanted.
+        stop_time: Option<DateTime>,
+        /// How many retries the central system allows.
+        retries: Option<i32>,
+        /// Seconds between retries.
+        retry_interval: Option<i32>,
     },
     /// A frame went out (only with `Config::trace_messages`).
     Sent {

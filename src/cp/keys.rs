@@ -6,7 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
-use crate::messages::{ConfigurationStatus, Measurand};
+use crate::messages::{ConfigurationStatus, Measurand, Profile};
 
 /// A standard configuration key (its discriminant indexes the key table).
 #[allow(missing_docs)] // each variant is the OCPP key of the same name (1.6 §9.1)
@@ -43,6 +43,16 @@ pub enum Key {
     UnlockConnectorOnEVSideDisconnect,
     WebSocketPingInterval,
     AuthorizationKey,
+    AuthorizationCacheEnabled,
+    LocalAuthListEnabled,
+    LocalAuthListMaxLength,
+    SendLocalListMaxLength,
+    ReserveConnectorZeroSupported,
+    ChargeProfileMaxStackLevel,
+    ChargingScheduleAllowedChargingRateUnit,
+    ChargingScheduleMaxPeriods,
+    MaxChargingProfilesInstalled,
+    ConnectorSwitch3to1PhaseSupported,
 }
 
 /// What values a key takes.
@@ -74,6 +84,8 @@ struct KeyDef {
     name: &'static str,
     kind: Kind,
     access: Access,
+    /// Keys of a profile left out of the build do not exist.
+    profile: Profile,
 }
 
 const fn rw(name: &'static str, kind: Kind) -> KeyDef {
@@ -81,6 +93,7 @@ const fn rw(name: &'static str, kind: Kind) -> KeyDef {
         name,
         kind,
         access: Access::ReadWrite,
+        profile: Profile::Core,
     }
 }
 const fn ro(name: &'static str, kind: Kind) -> KeyDef {
@@ -88,14 +101,33 @@ const fn ro(name: &'static str, kind: Kind) -> KeyDef {
         name,
         kind,
         access: Access::ReadOnly,
+        profile: Profile::Core,
+    }
+}
+const fn of(profile: Profile, def: KeyDef) -> KeyDef {
+    KeyDef {
+        name: def.name,
+        kind: def.kind,
+        access: def.access,
+        profile,
     }
 }
 
 const INT: Kind = Kind::Int { min: 0, max: i32::MAX };
 const MAX_LIST: i32 = 16;
+/// LocalAuthListMaxLength: entries in the local authorization list.
+pub const LOCAL_LIST_MAX: i32 = 64;
+/// SendLocalListMaxLength: entries in one SendLocalList.
+pub const SEND_LOCAL_LIST_MAX: i32 = 32;
+/// ChargeProfileMaxStackLevel.
+pub const MAX_STACK_LEVEL: i32 = 8;
+/// ChargingScheduleMaxPeriods.
+pub const MAX_PERIODS: i32 = 24;
+/// MaxChargingProfilesInstalled.
+pub const MAX_PROFILES: i32 = 16;
 
 /// Every standard key, in the order of [`Key`].
-static KEYS: [KeyDef; 30] = [
+static KEYS: [KeyDef; 40] = [
     rw("AllowOfflineTxForUnknownId", Kind::Bool),
     rw("AuthorizeRemoteTxRequests", Kind::Bool),
     rw("ClockAlignedDataInterval", INT),
@@ -135,7 +167,28 @@ static KEYS: [KeyDef; 30] = [
         name: "AuthorizationKey",
         kind: Kind::Secret,
         access: Access::WriteOnly,
+        profile: Profile::Core,
     },
+    // The Authorization Cache is built with the local list (both live in auth_store).
+    of(
+        Profile::LocalAuthListManagement,
+        rw("AuthorizationCacheEnabled", Kind::Bool),
+    ),
+    of(Profile::LocalAuthListManagement, rw("LocalAuthListEnabled", Kind::Bool)),
+    of(Profile::LocalAuthListManagement, ro("LocalAuthListMaxLength", INT)),
+    of(Profile::LocalAuthListManagement, ro("SendLocalListMaxLength", INT)),
+    of(Profile::Reservation, ro("ReserveConnectorZeroSupported", Kind::Bool)),
+    of(Profile::SmartCharging, ro("ChargeProfileMaxStackLevel", INT)),
+    of(
+        Profile::SmartCharging,
+        ro("ChargingScheduleAllowedChargingRateUnit", Kind::Text),
+    ),
+    of(Profile::SmartCharging, ro("ChargingScheduleMaxPeriods", INT)),
+    of(Profile::SmartCharging, ro("MaxChargingProfilesInstalled", INT)),
+    of(
+        Profile::SmartCharging,
+        ro("ConnectorSwitch3to1PhaseSupported", Kind::Bool),
+    ),
 ];
 
 /// A value of a configuration key.
@@ -254,6 +307,11 @@ fn valid_phase_rotation(s: &str) -> bool {
     })
 }
 
+/// Whether the key's profile is in this build.
+fn built(def: &KeyDef) -> bool {
+    super::supported_profiles_list().contains(&def.profile)
+}
+
 /// The value a key has until someone changes it.
 fn default_value(key: Key, connectors: i32, profiles: &str) -> Value {
     use Key::*;
@@ -284,6 +342,14 @@ fn default_value(key: Key, connectors: i32, profiles: &str) -> Value {
         ConnectorPhaseRotation => Value::Text("0.Unknown".to_string()),
         SupportedFeatureProfiles => Value::Text(profiles.to_string()),
         AuthorizationKey => Value::Text(String::new()),
+        AuthorizationCacheEnabled | LocalAuthListEnabled | ReserveConnectorZeroSupported => Value::Bool(true),
+        ConnectorSwitch3to1PhaseSupported => Value::Bool(false),
+        LocalAuthListMaxLength => Value::Int(LOCAL_LIST_MAX),
+        SendLocalListMaxLength => Value::Int(SEND_LOCAL_LIST_MAX),
+        ChargeProfileMaxStackLevel => Value::Int(MAX_STACK_LEVEL),
+        ChargingScheduleAllowedChargingRateUnit => Value::Text("Current,Power".to_string()),
+        ChargingScheduleMaxPeriods => Value::Int(MAX_PERIODS),
+        MaxChargingProfilesInstalled => Value::Int(MAX_PROFILES),
     }
 }
 
@@ -351,12 +417,14 @@ impl Configuration {
 
     /// The standard key of this name (OCPP keys compare case-insensitively).
     pub fn lookup(name: &str) -> Option<Key> {
-        let i = KEYS.iter().position(|d| d.name.eq_ignore_ascii_case(name))?;
+        let i = KEYS
+            .iter()
+            .position(|d| d.name.eq_ignore_ascii_case(name) && built(d))?;
         ALL_KEYS.get(i).copied()
     }
 
     fn entry(&self, i: usize) -> Option<Entry> {
-        let def = KEYS.get(i)?;
+        let def = KEYS.get(i).filter(|d| built(d))?;
         let value = self.values.get(i)?;
         Some(Entry {
             name: def.name.to_string(),
@@ -441,7 +509,7 @@ impl Configuration {
 }
 
 /// Every [`Key`], in table order.
-const ALL_KEYS: [Key; 30] = [
+const ALL_KEYS: [Key; 40] = [
     Key::AllowOfflineTxForUnknownId,
     Key::AuthorizeRemoteTxRequests,
     Key::ClockAlignedDataInterval,
@@ -472,6 +540,16 @@ const ALL_KEYS: [Key; 30] = [
     Key::UnlockConnectorOnEVSideDisconnect,
     Key::WebSocketPingInterval,
     Key::AuthorizationKey,
+    Key::AuthorizationCacheEnabled,
+    Key::LocalAuthListEnabled,
+    Key::LocalAuthListMaxLength,
+    Key::SendLocalListMaxLength,
+    Key::ReserveConnectorZeroSupported,
+    Key::ChargeProfileMaxStackLevel,
+    Key::ChargingScheduleAllowedChargingRateUnit,
+    Key::ChargingScheduleMaxPeriods,
+    Key::MaxChargingProfilesInstalled,
+    Key::ConnectorSwitch3to1PhaseSupported,
 ];
 
 #[cfg(test)]
@@ -486,7 +564,8 @@ mod tests {
     fn table_and_enum_agree() {
         for (i, key) in ALL_KEYS.iter().enumerate() {
             assert_eq!(*key as usize, i);
-            assert_eq!(Configuration::lookup(Configuration::name(*key)), Some(*key));
+            let want = built(&KEYS[i]).then_some(*key);
+            assert_eq!(Configuration::lookup(Configuration::name(*key)), want);
         }
         assert_eq!(Configuration::lookup("heartbeatinterval"), Some(Key::HeartbeatInterval));
     }
@@ -555,7 +634,7 @@ mod tests {
         assert_eq!(found[1].value, None);
         assert_eq!(found[2].value.as_deref(), Some("50"));
         let (all, _) = c.get(&[]);
-        assert_eq!(all.len(), KEYS.len() + 1);
+        assert_eq!(all.len(), KEYS.iter().filter(|d| built(d)).count() + 1);
         assert!(all.iter().all(|e| e.value.as_deref() != Some("0123456789abcdef")));
         assert_eq!(
             c.change("LedBrightness", "10"),

@@ -12,10 +12,14 @@
 pub mod config;
 pub mod connector;
 pub mod event;
+#[cfg(feature = "firmware-management")]
+pub mod firmware;
 pub mod keys;
 pub mod outbox;
 
 mod requests;
+#[cfg(feature = "reservation")]
+mod reservation;
 mod transactions;
 
 use alloc::collections::VecDeque;
@@ -123,6 +127,8 @@ pub struct ChargePoint {
     heartbeat_at: Option<Instant>,
     aligned_at: Option<Instant>,
     reset: Option<(crate::messages::ResetType, Instant)>,
+    #[cfg(feature = "firmware-management")]
+    firmware: firmware::FirmwareState,
 }
 
 fn ci<const N: usize>(s: &Option<String>, what: &'static str) -> Result<Option<CiString<N>>, CpError> {
@@ -187,6 +193,8 @@ impl ChargePoint {
             heartbeat_at: None,
             aligned_at: None,
             reset: None,
+            #[cfg(feature = "firmware-management")]
+            firmware: firmware::FirmwareState::default(),
             cfg: config,
         })
     }
@@ -227,6 +235,14 @@ impl ChargePoint {
     pub fn wall_clock(&self, now: Instant) -> Option<DateTime> {
         self.clock
             .map(|(at, wall)| wall.plus_millis(i64::try_from(now.millis_since(at)).unwrap_or(i64::MAX)))
+    }
+
+    /// The monotonic instant at which the wall clock reads `wall` (now or later), if the
+    /// wall clock is known.
+    #[cfg_attr(not(any(feature = "reservation", feature = "firmware-management")), allow(dead_code))]
+    fn instant_of(&self, wall: DateTime) -> Option<Instant> {
+        let (at, base) = self.clock?;
+        Some(at.plus_millis(u64::try_from(wall.millis_since(base)).unwrap_or(0)))
     }
 
     /// The number of connectors.
@@ -271,6 +287,10 @@ impl ChargePoint {
         }
         add(self.aligned_at);
         add(self.reset.map(|(_, at)| at));
+        #[cfg(feature = "reservation")]
+        add(self.next_reservation_expiry());
+        #[cfg(feature = "firmware-management")]
+        add(self.firmware_deadline());
         let min_status = self.keys.secs(Key::MinimumStatusDuration).saturating_mul(1000);
         for c in &self.connectors {
             add(c.authorized.as_ref().map(|a| a.until));
@@ -431,6 +451,13 @@ impl ChargePoint {
             self.end_tx(now, c, Reason::Local, Some(tag));
             self.service(now);
             return Ok(());
+        }
+        #[cfg(feature = "reservation")]
+        if let Some(c) = self
+            .reserved_for(tag.as_str())
+            .filter(|&c| self.connector(c).is_some_and(|c| c.is_free()))
+        {
+            return self.begin_transaction(now, c, tag.as_str());
         }
         let free_plugged = (1..=self.cfg.connectors).find(|&c| {
             self.connector(c)
@@ -595,6 +622,21 @@ impl ChargePoint {
             self.sample_aligned(now);
             self.schedule_aligned(now);
         }
+        #[cfg(feature = "reservation")]
+        self.expire_reservations(now);
+        #[cfg(feature = "firmware-management")]
+        self.firmware_due(now);
+    }
+
+    /// Whether reservations let `tag` start on connector `c`, and which one it uses.
+    fn reservation_gate(&self, c: u32, tag: &str, parent: Option<&CiString20>) -> Result<Option<i32>, String> {
+        #[cfg(feature = "reservation")]
+        return self.reservation_check(c, tag, parent);
+        #[cfg(not(feature = "reservation"))]
+        {
+            let _ = (c, tag, parent);
+            Ok(None)
+        }
     }
 
     /// MeterValueSampleInterval during a transaction (1.6 §4.7).
@@ -728,7 +770,11 @@ impl ChargePoint {
             let Some(c) = self.connectors.get_mut(i) else {
                 continue;
             };
-            let current = c.status(cp_operative);
+            let mut current = c.status(cp_operative);
+            if i == 0 && current.0 == ChargePointStatus::Reserved {
+                // Connector 0 reports only Available, Unavailable or Faulted (1.6 §4.9).
+                current.0 = ChargePointStatus::Available;
+            }
             if c.reported == Some(current) {
                 c.candidate = None;
                 continue;
@@ -893,7 +939,14 @@ fn push_tx_data(tx: &mut Transaction, mv: Option<MeterValue>, capacity: usize) {
 
 /// The feature profiles this build supports.
 pub fn supported_profiles_list() -> &'static [Profile] {
-    &[Profile::Core, Profile::RemoteTrigger]
+    &[
+        Profile::Core,
+        #[cfg(feature = "firmware-management")]
+        Profile::FirmwareManagement,
+        #[cfg(feature = "reservation")]
+        Profile::Reservation,
+        Profile::RemoteTrigger,
+    ]
 }
 
 /// The feature profiles this build supports, as SupportedFeatureProfiles lists them.

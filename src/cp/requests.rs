@@ -189,6 +189,26 @@ impl ChargePoint {
                     self.triggered(now, r.requested_message, r.connector_id);
                 }
             }
+            #[cfg(feature = "firmware-management")]
+            CsRequest::UpdateFirmware(r) => {
+                self.reply(id, act, &UpdateFirmwareConf {});
+                self.update_firmware(now, r);
+            }
+            #[cfg(feature = "firmware-management")]
+            CsRequest::GetDiagnostics(r) => {
+                let file_name = self.get_diagnostics(now, r);
+                self.reply(id, act, &GetDiagnosticsConf { file_name });
+            }
+            #[cfg(feature = "reservation")]
+            CsRequest::ReserveNow(r) => {
+                let status = self.reserve_now(now, r);
+                self.reply(id, act, &ReserveNowConf { status });
+            }
+            #[cfg(feature = "reservation")]
+            CsRequest::CancelReservation(r) => {
+                let status = self.cancel_reservation(r.reservation_id);
+                self.reply(id, act, &CancelReservationConf { status });
+            }
             other => {
                 // Parsed, but its profile's behaviour is not built in (guarded above).
                 let name = other.action().as_str();
@@ -314,7 +334,10 @@ impl ChargePoint {
     /// RemoteStartTransaction (1.6 §5.11): which connector, and whether we accept.
     fn remote_start(&mut self, now: Instant, connector: Option<u32>, tag: CiString20) -> RemoteStartStopStatus {
         let n = self.cfg.connectors;
-        let ok = |cp: &Self, c: u32| cp.connector(c).is_some_and(|c| c.is_free() && c.authorized.is_none());
+        let ok = |cp: &Self, c: u32| {
+            cp.connector(c).is_some_and(|c| c.is_free() && c.authorized.is_none())
+                && cp.reservation_gate(c, tag.as_str(), None).is_ok()
+        };
         let chosen = match connector.filter(|&c| c != 0) {
             Some(c) => (c <= n && ok(self, c)).then_some(c),
             None => (1..=n)
@@ -377,10 +400,18 @@ impl ChargePoint {
                     }
                 }
             }
+            #[cfg(feature = "firmware-management")]
             MessageTrigger::DiagnosticsStatusNotification => {
-                self.enqueue(now, Payload::Diagnostics(DiagnosticsStatus::Idle));
+                let status = self.triggered_diagnostics_status();
+                self.enqueue(now, Payload::Diagnostics(status));
             }
-            MessageTrigger::FirmwareStatusNotification => self.enqueue(now, Payload::Firmware(FirmwareStatus::Idle)),
+            #[cfg(feature = "firmware-management")]
+            MessageTrigger::FirmwareStatusNotification => {
+                let status = self.triggered_firmware_status();
+                self.enqueue(now, Payload::Firmware(status));
+            }
+            #[cfg(not(feature = "firmware-management"))]
+            MessageTrigger::DiagnosticsStatusNotification | MessageTrigger::FirmwareStatusNotification => {}
         }
     }
 }

@@ -59,6 +59,13 @@ impl ChargePoint {
         match purpose {
             AuthPurpose::Start(c) => {
                 let timeout = self.keys.secs(Key::ConnectionTimeOut);
+                let reservation = match self.reservation_gate(c, tag.as_str(), info.parent_id_tag.as_ref()) {
+                    Ok(r) => r,
+                    Err(why) => {
+                        self.error_event(format!("{} may not start on connector {c}: {why}", tag.as_str()));
+                        return;
+                    }
+                };
                 let Ok(conn) = self.connector_mut(c) else {
                     return;
                 };
@@ -69,6 +76,7 @@ impl ChargePoint {
                     id_tag: tag,
                     parent_id_tag: info.parent_id_tag.clone(),
                     until: now.plus_secs(timeout),
+                    reservation,
                 });
                 if conn.plugged {
                     self.begin_authorized(now, c);
@@ -116,9 +124,13 @@ impl ChargePoint {
             connector_id: c,
             id_tag: auth.id_tag.clone(),
             meter_start,
-            reservation_id: None,
+            reservation_id: auth.reservation,
             timestamp: wall,
         };
+        #[cfg(feature = "reservation")]
+        if let Some(id) = auth.reservation {
+            self.reservation_used(id);
+        }
         self.log(
             Level::Info,
             format_args!("connector {c}: transaction starts for {}", auth.id_tag.as_str()),

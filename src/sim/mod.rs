@@ -4,6 +4,7 @@
 //! [`crate::cp::ChargePoint`], and a physical model ([`model`]).
 
 pub mod command;
+pub mod http;
 pub mod model;
 
 use std::io::{self, BufRead, Write};
@@ -15,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::cp::{ChargePoint, Config, Event};
 use crate::log::Level;
-use crate::messages::{ChargePointErrorCode, Measurand, Phase};
+use crate::messages::{ChargePointErrorCode, DiagnosticsStatus, FirmwareStatus, Measurand, Phase};
 use crate::rand::{Random, XorShift32};
 use crate::time::Instant;
 use crate::ws::{ClientConfig, ConnEvent, Connection, ConnectionConfig, HostLink, LinkAction, TlsSettings, Url};
@@ -180,6 +181,18 @@ pub struct Simulator {
     start: std::time::Instant,
     last_model: Instant,
     net_up: bool,
+    /// Progress of firmware downloads and diagnostics uploads running on threads.
+    jobs: (mpsc::Sender<Job>, Receiver<Job>),
+    /// The firmware version reported at boot (changes with an installed update).
+    firmware_version: String,
+}
+
+/// Progress from a background firmware or diagnostics job.
+enum Job {
+    Firmware(FirmwareStatus),
+    /// Installed: reboot with this version.
+    Installed(String),
+    Diagnostics(DiagnosticsStatus),
 }
 
 impl Simulator {
@@ -215,7 +228,15 @@ impl Simulator {
             start: std::time::Instant::now(),
             last_model: Instant::ZERO,
             net_up: true,
+            jobs: mpsc::channel(),
+            firmware_version: String::new(),
         };
+        sim.firmware_version = sim
+            .state
+            .read_lines("firmware")
+            .into_iter()
+            .find(|(k, _)| k == "version")
+            .map_or_else(|| env!("CARGO_PKG_VERSION").to_string(), |(_, v)| v);
         sim.power_on()?;
         Ok(sim)
     }
@@ -231,7 +252,7 @@ impl Simulator {
             charge_point_id: self.opts.id.clone(),
             vendor: "ocpp-cp".into(),
             model: "ocpp-sim".into(),
-            firmware_version: Some(env!("CARGO_PKG_VERSION").into()),
+            firmware_version: Some(self.firmware_version.clone()),
             connectors: self.opts.connectors,
             unlock_supported: true,
             data_transfer_vendor_ids: vec!["*".into()],
@@ -368,6 +389,7 @@ impl Simulator {
         }
         self.drain_cp(now);
         self.drive_link(now);
+        self.jobs(now);
         if now.millis_since(self.last_model) >= 1000 {
             self.model(now);
         }
@@ -566,8 +588,61 @@ impl Simulator {
                 json!({"action": action.map(|a| a.as_str()), "message_id": message_id, "call": call}),
             ),
             Event::Error { message } => emit("error", json!({"message": message})),
+            Event::UpdateFirmware {
+                location,
+                retries,
+                retry_interval,
+            } => {
+                emit("update_firmware", json!({"location": location}));
+                let tx = self.jobs.0.clone();
+                let attempts = retries.unwrap_or(0).max(0) as u32 + 1;
+                let wait = Duration::from_secs(retry_interval.unwrap_or(10).clamp(0, 3600) as u64);
+                std::thread::spawn(move || firmware_job(&location, attempts, wait, &tx));
+            }
+            Event::GetDiagnostics {
+                location, file_name, ..
+            } => {
+                emit("get_diagnostics", json!({"location": location, "file_name": file_name}));
+                let tx = self.jobs.0.clone();
+                let body = format!("ocpp-sim diagnostics for {}\n", self.opts.id);
+                std::thread::spawn(move || {
+                    let _ = tx.send(Job::Diagnostics(DiagnosticsStatus::Uploading));
+                    let url = format!("{}/{file_name}", location.trim_end_matches('/'));
+                    let done = match http::put(&url, body.as_bytes()) {
+                        Ok(()) => DiagnosticsStatus::Uploaded,
+                        Err(_) => DiagnosticsStatus::UploadFailed,
+                    };
+                    let _ = tx.send(Job::Diagnostics(done));
+                });
+            }
         }
         let _ = now;
+    }
+
+    /// Reports what the background jobs did; an installed firmware reboots the charger.
+    fn jobs(&mut self, now: Instant) {
+        while let Ok(job) = self.jobs.1.try_recv() {
+            let Some(cp) = self.cp.as_mut() else { continue };
+            let result = match job {
+                Job::Firmware(s) => cp.firmware_status(now, s),
+                Job::Diagnostics(s) => cp.diagnostics_status(now, s),
+                Job::Installed(version) => {
+                    let r = cp.firmware_status(now, FirmwareStatus::Installed);
+                    self.drain_cp(now);
+                    self.drive_link(now);
+                    self.firmware_version = version.clone();
+                    self.state.write_lines("firmware", &[("version".into(), version)]);
+                    // 1.6 §5.19: the charge point reboots into the new firmware.
+                    self.power_off();
+                    let _ = self.power_on();
+                    r
+                }
+            };
+            if let Err(e) = result {
+                emit("error", json!({"message": e.to_string()}));
+            }
+            self.drain_cp(now);
+        }
     }
 
     /// Advances the EV model and feeds the meter inputs.
@@ -691,6 +766,40 @@ impl Simulator {
             Command::Quit | Command::PowerOn | Command::PowerOff | Command::NetDown | Command::NetUp => {}
         }
         Ok(())
+    }
+}
+
+/// Downloads firmware (with retries) and "installs" it: its first line is the new version.
+fn firmware_job(location: &str, attempts: u32, wait: Duration, tx: &mpsc::Sender<Job>) {
+    for attempt in 1..=attempts {
+        let _ = tx.send(Job::Firmware(FirmwareStatus::Downloading));
+        match http::get(location) {
+            Ok(image) => {
+                let _ = tx.send(Job::Firmware(FirmwareStatus::Downloaded));
+                let _ = tx.send(Job::Firmware(FirmwareStatus::Installing));
+                let first = String::from_utf8_lossy(&image)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                let version: String = first.chars().filter(|c| c.is_ascii_graphic()).take(50).collect();
+                if version.is_empty() {
+                    let _ = tx.send(Job::Firmware(FirmwareStatus::InstallationFailed));
+                } else {
+                    let _ = tx.send(Job::Installed(version));
+                }
+                return;
+            }
+            Err(e) => {
+                emit("error", json!({"message": format!("firmware download: {e}")}));
+                if attempt == attempts {
+                    let _ = tx.send(Job::Firmware(FirmwareStatus::DownloadFailed));
+                    return;
+                }
+                std::thread::sleep(wait);
+            }
+        }
     }
 }
 

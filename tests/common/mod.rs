@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 
 use ocpp_cp::cp::{ChargePoint, Config, Event};
-use ocpp_cp::time::Instant;
+use ocpp_cp::time::{DateTime, Instant};
 use serde_json::{json, Value};
 
 /// The central system's reply to a CALL.
@@ -88,7 +88,11 @@ impl Csms {
         self.calls.iter().rev().find(|c| c.action == action)
     }
 
-    fn default_reply(&mut self, action: &str, p: &Value) -> Reply {
+    fn default_reply(&mut self, action: &str, p: &Value, now: Instant) -> Reply {
+        // The central system's clock: 2026-01-01T00:00:00Z when the sim starts (t = 100 s).
+        let wall = DateTime::from_unix_secs(1_767_225_600)
+            .plus_millis(now.as_millis() as i64 - 100_000)
+            .to_string();
         let tag_info = |tags: &HashSet<String>, p: &Value| {
             let tag = p["idTag"].as_str().unwrap_or("");
             let status = if tags.contains(tag) { "Accepted" } else { "Invalid" };
@@ -99,10 +103,8 @@ impl Csms {
             info
         };
         Reply::Result(match action {
-            "BootNotification" => {
-                json!({"status":"Accepted","currentTime":"2026-01-01T00:00:00Z","interval":300})
-            }
-            "Heartbeat" => json!({"currentTime":"2026-01-01T00:00:00.000Z"}),
+            "BootNotification" => json!({"status": "Accepted", "currentTime": wall, "interval": 300}),
+            "Heartbeat" => json!({ "currentTime": wall }),
             "Authorize" => json!({ "idTagInfo": tag_info(&self.valid_tags, p) }),
             "StartTransaction" => {
                 let id = self.next_tx;
@@ -227,7 +229,7 @@ impl Sim {
                     });
                     let reply = match self.csms.handlers.get_mut(&action) {
                         Some(h) => h(&payload),
-                        None => self.csms.default_reply(&action, &payload),
+                        None => self.csms.default_reply(&action, &payload, self.now),
                     };
                     let at = self.now.plus_millis(self.csms.latency_ms);
                     match reply {
