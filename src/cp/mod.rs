@@ -250,6 +250,11 @@ impl ChargePoint {
         self.cfg.connectors
     }
 
+    /// How many CALLs of ours wait for delivery or for their answer (all kinds).
+    pub fn pending_calls(&self) -> usize {
+        self.outbox.iter().count() + usize::from(self.in_flight.is_some())
+    }
+
     /// How many transaction messages wait for delivery (in flight included).
     pub fn queued_tx_messages(&self) -> usize {
         self.outbox.tx_len() + usize::from(self.in_flight.as_ref().is_some_and(|f| f.item.payload.is_tx()))

@@ -185,6 +185,8 @@ pub struct Simulator {
     jobs: (mpsc::Sender<Job>, Receiver<Job>),
     /// The firmware version reported at boot (changes with an installed update).
     firmware_version: String,
+    /// A reboot waiting for the charge point's queue to empty (after a firmware install).
+    reboot_at: Option<Instant>,
 }
 
 /// Progress from a background firmware or diagnostics job.
@@ -230,6 +232,7 @@ impl Simulator {
             net_up: true,
             jobs: mpsc::channel(),
             firmware_version: String::new(),
+            reboot_at: None,
         };
         sim.firmware_version = sim
             .state
@@ -390,6 +393,14 @@ impl Simulator {
         self.drain_cp(now);
         self.drive_link(now);
         self.jobs(now);
+        if let Some(deadline) = self.reboot_at {
+            let idle = self.cp.as_ref().is_none_or(|cp| cp.pending_calls() == 0);
+            if idle || deadline <= now {
+                self.reboot_at = None;
+                self.power_off();
+                let _ = self.power_on();
+            }
+        }
         if now.millis_since(self.last_model) >= 1000 {
             self.model(now);
         }
@@ -627,15 +638,11 @@ impl Simulator {
                 Job::Firmware(s) => cp.firmware_status(now, s),
                 Job::Diagnostics(s) => cp.diagnostics_status(now, s),
                 Job::Installed(version) => {
-                    let r = cp.firmware_status(now, FirmwareStatus::Installed);
-                    self.drain_cp(now);
-                    self.drive_link(now);
                     self.firmware_version = version.clone();
                     self.state.write_lines("firmware", &[("version".into(), version)]);
-                    // 1.6 §5.19: the charge point reboots into the new firmware.
-                    self.power_off();
-                    let _ = self.power_on();
-                    r
+                    // 1.6 §5.19: reboot into the new firmware once the notifications are out.
+                    self.reboot_at = Some(now.plus_secs(10));
+                    cp.firmware_status(now, FirmwareStatus::Installed)
                 }
             };
             if let Err(e) = result {

@@ -1,0 +1,122 @@
+"""Interop for the optional profiles: `ocpp-sim` against the Python and the strict npm
+central systems (schema-validated both ways), Reservation and FirmwareManagement here.
+
+Firmware images and diagnostics uploads go through a small HTTP server on 127.0.0.1 that the
+test starts and stops.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_sim import CP, STEP_TIMEOUT, TAG, Rig, assert_clean, rig  # noqa: F401 (fixture)
+
+NEW_VERSION = "9.9.9-interop"
+
+
+class _Files(http.server.BaseHTTPRequestHandler):
+    """GET serves `files`; PUT stores the body in `uploads`."""
+
+    files: dict[str, bytes] = {}
+    uploads: dict[str, bytes] = {}
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        body = self.files.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length", "0"))
+        self.uploads[self.path] = self.rfile.read(length)
+        self.send_response(201)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def files() -> Iterator[tuple[str, type[_Files]]]:
+    handler = type("Files", (_Files,), {"files": {}, "uploads": {}})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_reservation(rig: Rig) -> None:  # noqa: F811
+    m = rig.csms.mark()
+    assert rig.csms.call(f"reserve_now {CP} 1 {TAG} 42")["result"]["status"] == "Accepted"
+    rig.status(1, "Reserved", m)
+    assert rig.csms.call(f"reserve_now {CP} 1 OTHER 43")["result"]["status"] == "Occupied"
+    assert rig.csms.call(f"cancel_reservation {CP} 77")["result"]["status"] == "Rejected"
+    m = rig.csms.mark()
+    rig.sim.send("plug 1")
+    rig.sim.send(f"tap {TAG}")
+    start = rig.csms.wait("StartTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, connectorId=1)
+    assert start["payload"]["reservationId"] == 42
+    # Used up by the transaction: nothing left to cancel.
+    assert rig.csms.call(f"cancel_reservation {CP} 42")["result"]["status"] == "Rejected"
+    m = rig.csms.mark()
+    rig.sim.send(f"tap {TAG}")
+    rig.csms.wait("StopTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP)
+    m = rig.csms.mark()
+    rig.sim.send("unplug 1")
+    rig.status(1, "Available", m)
+    m = rig.csms.mark()
+    assert rig.csms.call(f"reserve_now {CP} 1 {TAG} 44")["result"]["status"] == "Accepted"
+    rig.status(1, "Reserved", m)
+    m = rig.csms.mark()
+    assert rig.csms.call(f"cancel_reservation {CP} 44")["result"]["status"] == "Accepted"
+    rig.status(1, "Available", m)
+    assert_clean(rig)
+
+
+def test_firmware_update_and_diagnostics(rig: Rig, files: tuple[str, type[_Files]]) -> None:  # noqa: F811
+    base, handler = files
+    handler.files["/fw.bin"] = f"{NEW_VERSION}\nimage bytes\n".encode()
+    m = rig.csms.mark()
+    assert rig.csms.call(f"update_firmware {CP} {base}/fw.bin")["result"] == {}
+    for status in ["Downloading", "Downloaded", "Installing", "Installed"]:
+        rig.csms.wait("FirmwareStatusNotification", since=m, timeout=STEP_TIMEOUT, cp=CP, status=status)
+    # The charger reboots into the new firmware and says so in BootNotification.
+    boot = rig.csms.wait("BootNotification", since=m, timeout=STEP_TIMEOUT, cp=CP)
+    assert boot["payload"]["firmwareVersion"] == NEW_VERSION
+    m = rig.csms.mark()
+    assert rig.csms.call(f"trigger {CP} FirmwareStatusNotification")["result"]["status"] == "Accepted"
+    rig.csms.wait("FirmwareStatusNotification", since=m, timeout=STEP_TIMEOUT, cp=CP, status="Idle")
+
+    m = rig.csms.mark()
+    name = rig.csms.call(f"get_diagnostics {CP} {base}/upload")["result"]["fileName"]
+    for status in ["Uploading", "Uploaded"]:
+        rig.csms.wait("DiagnosticsStatusNotification", since=m, timeout=STEP_TIMEOUT, cp=CP, status=status)
+    assert handler.uploads[f"/upload/{name}"].startswith(b"ocpp-sim diagnostics")
+
+    assert_clean(rig)
+    m = rig.csms.mark()
+    rig.csms.call(f"update_firmware {CP} {base}/missing.bin")
+    rig.csms.wait("FirmwareStatusNotification", since=m, timeout=STEP_TIMEOUT, cp=CP, status="DownloadFailed")
+    assert [e["message"] for e in rig.sim.all_events("error")] == [
+        f"firmware download: GET {base}/missing.bin: HTTP 404"
+    ]
+
+
+def test_firmware_download_failure_is_reported(rig: Rig, tmp_path: Path) -> None:  # noqa: F811
+    m = rig.csms.mark()
+    # Nothing listens on port 9 of 127.0.0.1 (discard): the download fails at once.
+    rig.csms.call(f"update_firmware {CP} http://127.0.0.1:9/fw.bin")
+    rig.csms.wait("FirmwareStatusNotification", since=m, timeout=STEP_TIMEOUT, cp=CP, status="DownloadFailed")
+    errors = rig.sim.all_events("error")
+    assert errors and all("firmware download" in e["message"] for e in errors)
