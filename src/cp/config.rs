@@ -38,6 +38,8 @@ pub struct Config {
     /// At most this many StopTxnSampledData/StopTxnAlignedData values per transaction;
     /// when full, every second periodic value is dropped (the resolution halves).
     pub tx_data_capacity: usize,
+    /// Entries of the Authorization Cache (least recently used ones are evicted).
+    pub auth_cache_capacity: usize,
     /// Whether the connectors have a cable lock that UnlockConnector can release.
     pub unlock_supported: bool,
     /// Vendor ids whose DataTransfer we accept (`"*"` = any); others get UnknownVendorId.
@@ -69,6 +71,7 @@ impl Default for Config {
             meter_max_age_ms: 300_000,
             tx_queue_capacity: 64,
             tx_data_capacity: 32,
+            auth_cache_capacity: 32,
             unlock_supported: false,
             data_transfer_vendor_ids: Vec::new(),
             trace_messages: false,

@@ -9,6 +9,8 @@
 //!   for the host);
 //! - `poll_timeout`: the instant at which `handle_timeout` wants to be called next.
 
+#[cfg(feature = "local-auth-list")]
+pub mod auth_store;
 pub mod config;
 pub mod connector;
 pub mod event;
@@ -129,6 +131,10 @@ pub struct ChargePoint {
     reset: Option<(crate::messages::ResetType, Instant)>,
     #[cfg(feature = "firmware-management")]
     firmware: firmware::FirmwareState,
+    #[cfg(feature = "local-auth-list")]
+    auth_list: auth_store::LocalAuthList,
+    #[cfg(feature = "local-auth-list")]
+    auth_cache: auth_store::AuthCache,
 }
 
 fn ci<const N: usize>(s: &Option<String>, what: &'static str) -> Result<Option<CiString<N>>, CpError> {
@@ -195,6 +201,10 @@ impl ChargePoint {
             reset: None,
             #[cfg(feature = "firmware-management")]
             firmware: firmware::FirmwareState::default(),
+            #[cfg(feature = "local-auth-list")]
+            auth_list: auth_store::LocalAuthList::new(),
+            #[cfg(feature = "local-auth-list")]
+            auth_cache: auth_store::AuthCache::new(config.auth_cache_capacity),
             cfg: config,
         })
     }
@@ -948,6 +958,8 @@ pub fn supported_profiles_list() -> &'static [Profile] {
         Profile::Core,
         #[cfg(feature = "firmware-management")]
         Profile::FirmwareManagement,
+        #[cfg(feature = "local-auth-list")]
+        Profile::LocalAuthListManagement,
         #[cfg(feature = "reservation")]
         Profile::Reservation,
         Profile::RemoteTrigger,

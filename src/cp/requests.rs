@@ -60,7 +60,9 @@ impl ChargePoint {
                 self.reply(id, act, &ChangeConfigurationConf { status });
             }
             CsRequest::ClearCache(_) => {
-                // No Authorization Cache in this build: nothing to clear, and never the journal.
+                // 1.6 §5.4: the Authorization Cache only; never the local list or the journal.
+                #[cfg(feature = "local-auth-list")]
+                self.auth_cache.clear();
                 self.reply(
                     id,
                     act,
@@ -68,6 +70,27 @@ impl ChargePoint {
                         status: ClearCacheStatus::Accepted,
                     },
                 );
+            }
+            #[cfg(feature = "local-auth-list")]
+            CsRequest::SendLocalList(r) => {
+                let status = if self.keys.bool(Key::LocalAuthListEnabled) {
+                    let max = usize::try_from(self.keys.int(Key::LocalAuthListMaxLength)).unwrap_or(0);
+                    let send_max = usize::try_from(self.keys.int(Key::SendLocalListMaxLength)).unwrap_or(0);
+                    self.auth_list.apply(&r, max, send_max)
+                } else {
+                    UpdateStatus::NotSupported
+                };
+                self.reply(id, act, &SendLocalListConf { status });
+            }
+            #[cfg(feature = "local-auth-list")]
+            CsRequest::GetLocalListVersion(_) => {
+                // 1.6 §5.10: -1 when the local list is switched off.
+                let list_version = if self.keys.bool(Key::LocalAuthListEnabled) {
+                    self.auth_list.version()
+                } else {
+                    -1
+                };
+                self.reply(id, act, &GetLocalListVersionConf { list_version });
             }
             CsRequest::DataTransfer(r) => {
                 let ids = &self.cfg.data_transfer_vendor_ids;

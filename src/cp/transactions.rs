@@ -3,6 +3,8 @@
 use alloc::format;
 use alloc::string::String;
 
+#[cfg(feature = "local-auth-list")]
+use super::auth_store::{self, AuthPolicy, LocalDecision};
 use super::connector::{Authorized, Transaction};
 use super::outbox::{AuthPurpose, Payload};
 use super::{same_tag, ChargePoint, Event, InFlight, Key, Registration};
@@ -17,7 +19,28 @@ use crate::time::Instant;
 impl ChargePoint {
     /// Asks the central system about `tag`, or decides offline (1.6 §3.5).
     pub(super) fn authorize(&mut self, now: Instant, tag: CiString20, purpose: AuthPurpose) {
-        if self.connected && self.registration == Registration::Accepted {
+        let online = self.connected && self.registration == Registration::Accepted;
+        #[cfg(feature = "local-auth-list")]
+        if let AuthPurpose::Start(_) = purpose {
+            // 1.6 §3.5: LocalPreAuthorize may start at once from the list or cache.
+            let wall = self.now_wall(now);
+            let policy = self.auth_policy();
+            match auth_store::decide(
+                &policy,
+                &self.auth_list,
+                &mut self.auth_cache,
+                tag.as_str(),
+                online,
+                wall,
+            ) {
+                LocalDecision::Accept(info) | LocalDecision::Reject(info) => {
+                    self.authorized(now, tag, purpose, &info);
+                    return;
+                }
+                LocalDecision::AskCentralSystem => {}
+            }
+        }
+        if online {
             let req = AuthorizeReq { id_tag: tag };
             self.enqueue(now, Payload::Authorize(req, purpose));
         } else {
@@ -25,25 +48,71 @@ impl ChargePoint {
         }
     }
 
-    /// Offline: without a local list or cache in this build, only AllowOfflineTxForUnknownId
-    /// lets an unknown tag start a transaction (1.6 §9.1.1); stopping by group needs the
-    /// central system.
+    /// The local list and cache settings from the configuration keys.
+    #[cfg(feature = "local-auth-list")]
+    fn auth_policy(&self) -> AuthPolicy {
+        AuthPolicy {
+            list_enabled: self.keys.bool(Key::LocalAuthListEnabled),
+            cache_enabled: self.keys.bool(Key::AuthorizationCacheEnabled),
+            pre_authorize: self.keys.bool(Key::LocalPreAuthorize),
+            authorize_offline: self.keys.bool(Key::LocalAuthorizeOffline),
+            allow_offline_unknown: self.keys.bool(Key::AllowOfflineTxForUnknownId),
+        }
+    }
+
+    /// Feeds the Authorization Cache with what the central system said about `tag`.
+    fn remember_tag(&mut self, now: Instant, tag: &CiString20, info: &IdTagInfo) {
+        #[cfg(feature = "local-auth-list")]
+        {
+            let wall = self.now_wall(now);
+            let policy = self.auth_policy();
+            auth_store::remember(&policy, &self.auth_list, &mut self.auth_cache, tag, info, wall);
+        }
+        #[cfg(not(feature = "local-auth-list"))]
+        let _ = (now, tag, info);
+    }
+
+    /// Offline (or the central system did not answer): the local list and cache
+    /// (LocalAuthorizeOffline), then AllowOfflineTxForUnknownId for unknown tags (1.6 §3.5.4);
+    /// a group stop needs the tag's parent from the list or cache.
     fn authorize_offline(&mut self, now: Instant, tag: CiString20, purpose: AuthPurpose) {
-        let allowed = matches!(purpose, AuthPurpose::Start(_)) && self.keys.bool(Key::AllowOfflineTxForUnknownId);
-        let status = if allowed {
-            AuthorizationStatus::Accepted
-        } else {
-            AuthorizationStatus::Invalid
+        #[cfg(feature = "local-auth-list")]
+        let info = {
+            let wall = self.now_wall(now);
+            let policy = self.auth_policy();
+            let (list, cache) = (&self.auth_list, &mut self.auth_cache);
+            let local = match purpose {
+                AuthPurpose::Start(_) => match auth_store::decide(&policy, list, cache, tag.as_str(), false, wall) {
+                    LocalDecision::Accept(i) | LocalDecision::Reject(i) => Some(i),
+                    LocalDecision::AskCentralSystem => None,
+                },
+                AuthPurpose::Stop(_) => auth_store::local_verdict(&policy, list, cache, tag.as_str(), wall),
+            };
+            local.unwrap_or(IdTagInfo {
+                status: AuthorizationStatus::Invalid,
+                expiry_date: None,
+                parent_id_tag: None,
+            })
         };
+        #[cfg(not(feature = "local-auth-list"))]
+        let info = {
+            let allowed = matches!(purpose, AuthPurpose::Start(_)) && self.keys.bool(Key::AllowOfflineTxForUnknownId);
+            let status = if allowed {
+                AuthorizationStatus::Accepted
+            } else {
+                AuthorizationStatus::Invalid
+            };
+            IdTagInfo {
+                status,
+                expiry_date: None,
+                parent_id_tag: None,
+            }
+        };
+        let status = info.status;
         self.log(
             Level::Info,
             format_args!("offline authorization of {}: {}", tag.as_str(), status.as_str()),
         );
-        let info = IdTagInfo {
-            status,
-            expiry_date: None,
-            parent_id_tag: None,
-        };
         self.authorized(now, tag, purpose, &info);
     }
 
@@ -337,10 +406,17 @@ impl ChargePoint {
             }
             (Payload::Heartbeat, CpConf::Heartbeat(c)) => self.set_wall_clock(now, c.current_time),
             (Payload::Authorize(req, purpose), CpConf::Authorize(c)) => {
+                self.remember_tag(now, &req.id_tag, &c.id_tag_info);
                 self.authorized(now, req.id_tag, purpose, &c.id_tag_info);
             }
-            (Payload::StartTx(local, _), CpConf::StartTransaction(c)) => self.on_start_conf(now, local, c),
-            (Payload::StopTx(local, _), CpConf::StopTransaction(_)) => {
+            (Payload::StartTx(local, req), CpConf::StartTransaction(c)) => {
+                self.remember_tag(now, &req.id_tag, &c.id_tag_info);
+                self.on_start_conf(now, local, c)
+            }
+            (Payload::StopTx(local, req), CpConf::StopTransaction(c)) => {
+                if let (Some(tag), Some(info)) = (&req.id_tag, &c.id_tag_info) {
+                    self.remember_tag(now, tag, info);
+                }
                 self.tx_ids.retain(|(l, _)| *l != local);
             }
             (Payload::DataTransfer(_), CpConf::DataTransfer(c)) => {
