@@ -120,3 +120,26 @@ def test_firmware_download_failure_is_reported(rig: Rig, tmp_path: Path) -> None
     rig.csms.wait("FirmwareStatusNotification", since=m, timeout=STEP_TIMEOUT, cp=CP, status="DownloadFailed")
     errors = rig.sim.all_events("error")
     assert errors and all("firmware download" in e["message"] for e in errors)
+
+
+def test_local_list_offline_start_then_deauthorized_online(rig: Rig) -> None:  # noqa: F811
+    assert rig.csms.call(f"send_local_list {CP} 1 Full LOCAL1 BLOCKED:Blocked")["result"]["status"] == "Accepted"
+    assert rig.csms.call(f"get_local_list_version {CP}")["result"]["listVersion"] == 1
+    s = rig.sim.mark()
+    rig.sim.send("net down")
+    rig.sim.wait_event("connection", since=s, timeout=STEP_TIMEOUT, state="disconnected")
+    rig.sim.send("plug 1")
+    rig.sim.send("tap BLOCKED")
+    rig.sim.wait_event("authorization", since=s, timeout=STEP_TIMEOUT, id_tag="BLOCKED", status="Blocked")
+    rig.sim.send("tap LOCAL1")
+    rig.sim.wait_event("energy", since=s, timeout=STEP_TIMEOUT, connector=1, on=True)
+    m = rig.csms.mark()
+    rig.sim.send("net up")
+    # Delivered after the reconnect; the central system does not know LOCAL1, so the
+    # transaction ends DeAuthorized (StopTransactionOnInvalidId, 1.6 §9.1.32).
+    start = rig.csms.wait("StartTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, idTag="LOCAL1")
+    assert rig.result_of(start)["idTagInfo"]["status"] == "Invalid"
+    rig.csms.wait("StopTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, reason="DeAuthorized")
+    assert rig.csms.call(f"clear_cache {CP}")["result"]["status"] == "Accepted"
+    assert rig.csms.call(f"get_local_list_version {CP}")["result"]["listVersion"] == 1
+    assert_clean(rig)
