@@ -35,11 +35,6 @@ fn callerror_table() {
         // action level
         (r#"[2,"m4","MakeCoffee",{}]"#, "m4", "NotImplemented"),
         (
-            r#"[2,"m5","SetChargingProfile",{"connectorId":1}]"#,
-            "m5",
-            "NotSupported",
-        ),
-        (
             r#"[2,"m6","BootNotification",{"chargePointVendor":"a","chargePointModel":"b"}]"#,
             "m6",
             "NotSupported",

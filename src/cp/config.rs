@@ -38,6 +38,12 @@ pub struct Config {
     /// At most this many StopTxnSampledData/StopTxnAlignedData values per transaction;
     /// when full, every second periodic value is dropped (the resolution halves).
     pub tx_data_capacity: usize,
+    /// Mains voltage per phase, V: converts charging limits between A and W.
+    pub nominal_voltage: f64,
+    /// Phases the charger is wired for (1 or 3).
+    pub phases: u8,
+    /// The charger's maximum current per phase, A (fills the gaps of composite schedules).
+    pub max_current_a: Option<f64>,
     /// Entries of the Authorization Cache (least recently used ones are evicted).
     pub auth_cache_capacity: usize,
     /// Whether the connectors have a cable lock that UnlockConnector can release.
@@ -71,6 +77,9 @@ impl Default for Config {
             meter_max_age_ms: 300_000,
             tx_queue_capacity: 64,
             tx_data_capacity: 32,
+            nominal_voltage: 230.0,
+            phases: 1,
+            max_current_a: None,
             auth_cache_capacity: 32,
             unlock_supported: false,
             data_transfer_vendor_ids: Vec::new(),

@@ -40,6 +40,8 @@ pub struct Transaction {
     pub parent_id_tag: Option<CiString20>,
     /// Energy register at the start, Wh.
     pub meter_start: i32,
+    /// When it started, on the wall clock (Relative charging schedules count from here).
+    pub start_wall: DateTime,
     /// StartTransaction answered with a status other than Accepted and the transaction
     /// continues without energy (StopTransactionOnInvalidId = false).
     pub deauthorized: bool,
@@ -101,6 +103,9 @@ pub struct Connector {
     pub energy_on: bool,
     /// A reservation held on this connector.
     pub reservation: Option<Reservation>,
+    /// The smart-charging limit last reported (`None` = no limit).
+    #[cfg(feature = "smart-charging")]
+    pub limit: Option<crate::cp::smart_charging::Limit>,
 }
 
 impl Connector {
@@ -119,6 +124,8 @@ impl Connector {
             candidate: None,
             energy_on: false,
             reservation: None,
+            #[cfg(feature = "smart-charging")]
+            limit: None,
         }
     }
 
@@ -127,9 +134,20 @@ impl Connector {
         self.tx.is_none() && self.fault.is_none() && self.operative
     }
 
+    /// A smart-charging limit of 0 pauses charging (1.6 §3.13: SuspendedEVSE).
+    pub fn paused_by_limit(&self) -> bool {
+        #[cfg(feature = "smart-charging")]
+        return self.limit.is_some_and(|l| l.amps <= 0.0 || l.watts <= 0.0);
+        #[cfg(not(feature = "smart-charging"))]
+        false
+    }
+
     /// Whether energy should flow now.
     pub fn wants_energy(&self) -> bool {
-        self.plugged && self.fault.is_none() && self.tx.as_ref().is_some_and(|t| !t.deauthorized)
+        self.plugged
+            && self.fault.is_none()
+            && !self.paused_by_limit()
+            && self.tx.as_ref().is_some_and(|t| !t.deauthorized)
     }
 
     /// The status as 1.6 §4.9 defines it, derived from the inputs alone.
@@ -139,7 +157,7 @@ impl Connector {
             return (Faulted, f.code);
         }
         let status = match &self.tx {
-            Some(t) if t.deauthorized => SuspendedEVSE,
+            Some(t) if t.deauthorized || self.paused_by_limit() => SuspendedEVSE,
             Some(_) if !self.plugged || self.ev_suspended => SuspendedEV,
             Some(_) => Charging,
             None if !self.operative || !whole_cp_operative => Unavailable,

@@ -51,6 +51,18 @@ pub enum Event {
         /// Why it ended.
         reason: Reason,
     },
+    /// The effective charging limit of a connector changed (smart charging). Both units are
+    /// given; 0 means pause charging; `None` means no limit any more.
+    Limit {
+        /// Connector.
+        connector: u32,
+        /// Current per phase, A.
+        amps: Option<f64>,
+        /// Power, W.
+        watts: Option<f64>,
+        /// Phases to use, when a schedule says.
+        phases: Option<u8>,
+    },
     /// An id tag was checked (Authorize, or offline rules).
     Authorization {
         /// The tag.

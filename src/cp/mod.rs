@@ -17,7 +17,11 @@ pub mod event;
 #[cfg(feature = "firmware-management")]
 pub mod firmware;
 pub mod keys;
+#[cfg(feature = "smart-charging")]
+mod limits;
 pub mod outbox;
+#[cfg(feature = "smart-charging")]
+pub mod smart_charging;
 
 mod requests;
 #[cfg(feature = "reservation")]
@@ -135,6 +139,11 @@ pub struct ChargePoint {
     auth_list: auth_store::LocalAuthList,
     #[cfg(feature = "local-auth-list")]
     auth_cache: auth_store::AuthCache,
+    #[cfg(feature = "smart-charging")]
+    profiles: smart_charging::ProfileStore,
+    /// When the charging limits must be evaluated again.
+    #[cfg(feature = "smart-charging")]
+    limit_check_at: Option<Instant>,
 }
 
 fn ci<const N: usize>(s: &Option<String>, what: &'static str) -> Result<Option<CiString<N>>, CpError> {
@@ -205,6 +214,14 @@ impl ChargePoint {
             auth_list: auth_store::LocalAuthList::new(),
             #[cfg(feature = "local-auth-list")]
             auth_cache: auth_store::AuthCache::new(config.auth_cache_capacity),
+            #[cfg(feature = "smart-charging")]
+            profiles: {
+                let mut p = smart_charging::ProfileStore::new();
+                p.set_max_current(config.max_current_a);
+                p
+            },
+            #[cfg(feature = "smart-charging")]
+            limit_check_at: None,
             cfg: config,
         })
     }
@@ -306,6 +323,8 @@ impl ChargePoint {
         add(self.next_reservation_expiry());
         #[cfg(feature = "firmware-management")]
         add(self.firmware_deadline());
+        #[cfg(feature = "smart-charging")]
+        add(self.limit_check_at);
         let min_status = self.keys.secs(Key::MinimumStatusDuration).saturating_mul(1000);
         for c in &self.connectors {
             add(c.authorized.as_ref().map(|a| a.until));
@@ -346,6 +365,8 @@ impl ChargePoint {
     pub fn set_wall_clock(&mut self, now: Instant, wall: DateTime) {
         self.clock = Some((now, wall));
         self.schedule_aligned(now);
+        #[cfg(feature = "smart-charging")]
+        self.limits_changed(now);
     }
 
     /// A deadline from [`Self::poll_timeout`] passed.
@@ -601,6 +622,8 @@ impl ChargePoint {
     /// Runs everything that is due and sends what may be sent.
     fn service(&mut self, now: Instant) {
         self.run_timers(now);
+        #[cfg(feature = "smart-charging")]
+        self.refresh_limits(now);
         self.refresh_connectors(now);
         self.check_reset(now);
         self.pump(now);
@@ -962,6 +985,8 @@ pub fn supported_profiles_list() -> &'static [Profile] {
         Profile::LocalAuthListManagement,
         #[cfg(feature = "reservation")]
         Profile::Reservation,
+        #[cfg(feature = "smart-charging")]
+        Profile::SmartCharging,
         Profile::RemoteTrigger,
     ]
 }

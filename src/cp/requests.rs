@@ -130,7 +130,7 @@ impl ChargePoint {
                 self.reply(id, act, &conf);
             }
             CsRequest::RemoteStartTransaction(r) => {
-                let status = self.remote_start(now, r.connector_id, r.id_tag);
+                let status = self.remote_start(now, r.connector_id, r.id_tag, r.charging_profile);
                 self.reply(id, act, &RemoteStartTransactionConf { status });
             }
             CsRequest::RemoteStopTransaction(r) => {
@@ -222,6 +222,21 @@ impl ChargePoint {
                 let file_name = self.get_diagnostics(now, r);
                 self.reply(id, act, &GetDiagnosticsConf { file_name });
             }
+            #[cfg(feature = "smart-charging")]
+            CsRequest::SetChargingProfile(r) => {
+                let status = self.set_charging_profile(now, r);
+                self.reply(id, act, &SetChargingProfileConf { status });
+            }
+            #[cfg(feature = "smart-charging")]
+            CsRequest::ClearChargingProfile(r) => {
+                let status = self.clear_charging_profile(now, r);
+                self.reply(id, act, &ClearChargingProfileConf { status });
+            }
+            #[cfg(feature = "smart-charging")]
+            CsRequest::GetCompositeSchedule(r) => {
+                let conf = self.composite_schedule(now, r);
+                self.reply(id, act, &conf);
+            }
             #[cfg(feature = "reservation")]
             CsRequest::ReserveNow(r) => {
                 let status = self.reserve_now(now, r);
@@ -232,6 +247,8 @@ impl ChargePoint {
                 let status = self.cancel_reservation(r.reservation_id);
                 self.reply(id, act, &CancelReservationConf { status });
             }
+            // Reachable when an optional profile is left out of the build.
+            #[allow(unreachable_patterns)]
             other => {
                 // Parsed, but its profile's behaviour is not built in (guarded above).
                 let name = other.action().as_str();
@@ -355,7 +372,13 @@ impl ChargePoint {
     }
 
     /// RemoteStartTransaction (1.6 §5.11): which connector, and whether we accept.
-    fn remote_start(&mut self, now: Instant, connector: Option<u32>, tag: CiString20) -> RemoteStartStopStatus {
+    fn remote_start(
+        &mut self,
+        now: Instant,
+        connector: Option<u32>,
+        tag: CiString20,
+        profile: Option<ChargingProfile>,
+    ) -> RemoteStartStopStatus {
         let n = self.cfg.connectors;
         let ok = |cp: &Self, c: u32| {
             cp.connector(c).is_some_and(|c| c.is_free() && c.authorized.is_none())
@@ -370,6 +393,15 @@ impl ChargePoint {
         let Some(c) = chosen.filter(|_| self.reset.is_none()) else {
             return RemoteStartStopStatus::Rejected;
         };
+        // 1.6 §5.11: a TxProfile for the transaction about to start; an invalid one refuses the start.
+        #[cfg(feature = "smart-charging")]
+        if let Some(p) = profile {
+            if !self.remote_start_profile(now, c, p) {
+                return RemoteStartStopStatus::Rejected;
+            }
+        }
+        #[cfg(not(feature = "smart-charging"))]
+        let _ = profile; // 1.6 §5.11: ignored without the SmartCharging profile.
         self.events.push_back(Event::RemoteStart {
             connector: c,
             id_tag: tag.as_str().to_string(),

@@ -212,12 +212,16 @@ impl ChargePoint {
                 id_tag: auth.id_tag,
                 parent_id_tag: auth.parent_id_tag,
                 meter_start,
+                start_wall: wall,
                 deauthorized: false,
                 next_sample: (interval > 0).then(|| now.plus_secs(interval)),
                 data: begin.into_iter().collect(),
             });
         }
         self.enqueue(now, Payload::StartTx(local, req));
+        // A TxProfile (or a Relative schedule) applies from the start of the transaction.
+        #[cfg(feature = "smart-charging")]
+        self.limits_changed(now);
     }
 
     /// Ends the transaction on `c` and queues its StopTransaction.
@@ -267,6 +271,10 @@ impl ChargePoint {
             transaction_id: tx.id,
             reason,
         });
+        #[cfg(feature = "smart-charging")]
+        if self.profiles.transaction_ended(c) {
+            self.limits_changed(now);
+        }
         self.enqueue(now, Payload::StopTx(tx.local, req));
     }
 

@@ -510,7 +510,7 @@ impl Simulator {
                 json!({"connector": connector, "status": status.as_str(), "error_code": error_code.as_str()}),
             ),
             Event::EnergyOffered { connector, on } => {
-                if let Some(o) = self.outlets.get_mut(connector as usize - 1) {
+                if let Some(o) = self.outlets.get_mut((connector as usize).wrapping_sub(1)) {
                     o.energy_on = on;
                 }
                 emit("energy", json!({"connector": connector, "on": on}));
@@ -531,6 +531,21 @@ impl Simulator {
                 "tx_stopped",
                 json!({"connector": connector, "transaction_id": transaction_id, "reason": reason.as_str()}),
             ),
+            Event::Limit {
+                connector,
+                amps,
+                watts,
+                phases,
+            } => {
+                // Power follows the effective limit (None = the charger's maximum).
+                if let Some(o) = self.outlets.get_mut((connector as usize).wrapping_sub(1)) {
+                    o.limit_w = watts;
+                }
+                emit(
+                    "limit",
+                    json!({"connector": connector, "amps": amps, "watts": watts, "phases": phases}),
+                );
+            }
             Event::Authorization { id_tag, status } => {
                 emit("authorization", json!({"id_tag": id_tag, "status": status.as_str()}))
             }
