@@ -8,6 +8,7 @@ test starts and stops.
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,4 +143,51 @@ def test_local_list_offline_start_then_deauthorized_online(rig: Rig) -> None:  #
     rig.csms.wait("StopTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, reason="DeAuthorized")
     assert rig.csms.call(f"clear_cache {CP}")["result"]["status"] == "Accepted"
     assert rig.csms.call(f"get_local_list_version {CP}")["result"]["listVersion"] == 1
+    assert_clean(rig)
+
+
+def _profile(pid: int, purpose: str, unit: str, periods: list[dict[str, float]]) -> str:
+    return json.dumps(
+        {
+            "chargingProfileId": pid,
+            "stackLevel": 0,
+            "chargingProfilePurpose": purpose,
+            "chargingProfileKind": "Relative",
+            "chargingSchedule": {"chargingRateUnit": unit, "chargingSchedulePeriod": periods},
+        },
+        separators=(",", ":"),
+    )
+
+
+def test_smart_charging_evcc_zero_watts_and_composite_schedule(rig: Rig) -> None:  # noqa: F811
+    m = rig.csms.mark()
+    s = rig.sim.mark()
+    rig.sim.send("plug 1")
+    rig.sim.send(f"tap {TAG}")
+    rig.status(1, "Charging", m)
+    # evcc disables charging with a 0 W TxDefaultProfile (and enables it again the same way).
+    zero = _profile(1, "TxDefaultProfile", "W", [{"startPeriod": 0, "limit": 0}])
+    assert rig.csms.call(f"set_charging_profile {CP} 1 '{zero}'")["result"]["status"] == "Accepted"
+    rig.sim.wait_event("limit", since=s, timeout=STEP_TIMEOUT, connector=1, watts=0.0, amps=0.0)
+    rig.status(1, "SuspendedEVSE", m)
+    s = rig.sim.mark()
+    m = rig.csms.mark()
+    two_steps = _profile(1, "TxDefaultProfile", "A", [{"startPeriod": 0, "limit": 16}, {"startPeriod": 600, "limit": 10}])
+    assert rig.csms.call(f"set_charging_profile {CP} 1 '{two_steps}'")["result"]["status"] == "Accepted"
+    rig.sim.wait_event("limit", since=s, timeout=STEP_TIMEOUT, connector=1, amps=16.0, watts=3680.0)
+    rig.status(1, "Charging", m)
+    # Relative to the start of the transaction: 16 A, then 10 A; one phase at 230 V.
+    amps = rig.csms.call(f"get_composite_schedule {CP} 1 300 A")["result"]
+    assert amps["status"] == "Accepted"
+    assert amps["chargingSchedule"]["chargingRateUnit"] == "A"
+    assert amps["chargingSchedule"]["chargingSchedulePeriod"][0] == {"startPeriod": 0, "limit": 16}
+    watts = rig.csms.call(f"get_composite_schedule {CP} 1 300 W")["result"]
+    assert watts["chargingSchedule"]["chargingSchedulePeriod"][0] == {"startPeriod": 0, "limit": 3680}
+    # The 10 A step comes 600 s after the transaction started: within a 900 s window.
+    later = rig.csms.call(f"get_composite_schedule {CP} 1 900 A")["result"]["chargingSchedule"]
+    steps = later["chargingSchedulePeriod"]
+    assert [p["limit"] for p in steps] == [16, 10] and 590 <= steps[1]["startPeriod"] <= 600, later
+    assert rig.csms.call(f"clear_charging_profile {CP} id=1")["result"]["status"] == "Accepted"
+    rig.sim.wait_event("limit", since=s, timeout=STEP_TIMEOUT, connector=1, amps=None)
+    assert rig.csms.call(f"get_composite_schedule {CP} 1 300")["result"]["status"] == "Rejected"
     assert_clean(rig)
