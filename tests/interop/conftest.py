@@ -7,3 +7,5 @@ ROOT = Path(__file__).resolve().parents[2]
 for path in (ROOT / "server", ROOT / "tests" / "interop"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
+
+from rig import rig  # noqa: F401  (the fixture every simulator test uses)

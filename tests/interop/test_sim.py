@@ -8,126 +8,29 @@ Python stand-in. Every wait is bounded; both processes are stopped in teardown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
 import pytest
-from harness import CsmsDriver, NodeCsmsDriver, PyCsmsDriver, SimProcess, node_ready, sim_binary
-from ocpp_schemas import Kind, date_time_errors
+from rig import BOOT_TIMEOUT, CP, NEEDS_SIM, STEP_TIMEOUT, TAG, Rig, assert_clean
 
-SIM = sim_binary()
-pytestmark = pytest.mark.skipif(
-    SIM is None, reason="ocpp-sim not built (cargo build --bin ocpp-sim)"
-)
-
-CP = "CP_1"
-TAG = "TAG1"
-BOOT_TIMEOUT = 30.0
-STEP_TIMEOUT = 20.0
-
-
-@dataclass
-class Rig:
-    csms: CsmsDriver
-    sim: SimProcess
-
-    def result_of(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The CALLRESULT payload the CSMS sent for a recorded CP CALL (waits for it)."""
-        answer = self.csms.wait(
-            "message",
-            since=request["seq"],
-            timeout=STEP_TIMEOUT,
-            direction="out",
-            type="CALLRESULT",
-            id=request["id"],
-        )
-        return answer["payload"]
-
-    def status(self, connector: int, status: str, since: int) -> dict[str, Any]:
-        return self.csms.wait(
-            "StatusNotification",
-            since=since,
-            timeout=STEP_TIMEOUT,
-            cp=CP,
-            connectorId=connector,
-            status=status,
-        )
-
-
-def start_csms(kind: str, tmp_path: Path) -> CsmsDriver:
-    if kind == "node":
-        return NodeCsmsDriver({TAG}, tmp_path / "csms-node.jsonl", tmp_path / "csms-node.stderr")
-    return PyCsmsDriver({TAG}, tmp_path / "csms-python.jsonl", tmp_path / "csms-python.transcript")
-
-
-@pytest.fixture(params=["python", "node"])
-def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
-    if request.param == "node" and node_ready() is not None:
-        pytest.skip(str(node_ready()))
-    assert SIM is not None
-    csms = start_csms(request.param, tmp_path)
-    sim = None
-    try:
-        sim = SimProcess(
-            SIM,
-            csms.url(CP),
-            CP,
-            [
-                "--connectors",
-                "1",
-                "--state-dir",
-                str(tmp_path / "state"),
-                "--config",
-                "MeterValueSampleInterval=1",
-            ],
-            tmp_path / "sim.stderr",
-        )
-        boot = csms.wait("BootNotification", since=0, timeout=BOOT_TIMEOUT, cp=CP)
-        # before Accepted a charge point sends nothing else (1.6 §4.2)
-        assert boot["seq"] == min(
-            r["seq"] for r in csms.records() if r["event"] == "message" and r["direction"] == "in"
-        )
-        csms.wait(
-            "StatusNotification", since=boot["seq"], timeout=STEP_TIMEOUT, cp=CP, connectorId=1
-        )
-        yield Rig(csms, sim)
-    finally:
-        if sim is not None:
-            sim.stop()
-        csms.stop()
-
-
-def assert_clean(rig: Rig) -> None:
-    """Zero validation errors, every CP date-time RFC 3339 with zone, no sim error events."""
-    assert rig.csms.validation_errors() == []
-    for r in rig.csms.records():
-        if (
-            r["event"] == "message"
-            and r["direction"] == "in"
-            and r["type"] != "CALLERROR"
-            and r["action"]
-        ):
-            kind: Kind = "req" if r["type"] == "CALL" else "conf"
-            assert date_time_errors(r["action"], kind, r["payload"]) == [], r
-    assert [
-        r for r in rig.csms.records() if r["event"] == "message" and r["type"] == "CALLERROR"
-    ] == []
-    assert rig.sim.all_events("error") == []
+pytestmark = NEEDS_SIM
 
 
 def test_boot_and_status(rig: Rig) -> None:
     records = rig.csms.records()
     connect = next(r for r in records if r["event"] == "connect")
     assert connect["cp"] == CP and connect["subprotocol"] == "ocpp1.6"
-    boot = next(r for r in records if r["event"] == "message" and r["action"] == "BootNotification")
+    boot = next(
+        r
+        for r in records
+        if r["event"] == "message" and r["action"] == "BootNotification"
+    )
     assert boot["payload"]["chargePointVendor"] and boot["payload"]["chargePointModel"]
     assert rig.result_of(boot)["status"] == "Accepted"
     rig.sim.wait_event("boot", timeout=STEP_TIMEOUT, status="Accepted")
     rig.sim.wait_event("connection", timeout=STEP_TIMEOUT)
     # 1.6 §4.9: after boot the charge point reports every connector, 0 included
-    rig.csms.wait("StatusNotification", since=0, timeout=STEP_TIMEOUT, cp=CP, connectorId=0)
+    rig.csms.wait(
+        "StatusNotification", since=0, timeout=STEP_TIMEOUT, cp=CP, connectorId=0
+    )
     assert_clean(rig)
 
 
@@ -137,28 +40,43 @@ def test_rfid_session(rig: Rig) -> None:
     rig.status(1, "Preparing", m)
     rig.sim.send(f"tap {TAG}")
     start = rig.csms.wait(
-        "StartTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, connectorId=1, idTag=TAG
+        "StartTransaction",
+        since=m,
+        timeout=STEP_TIMEOUT,
+        cp=CP,
+        connectorId=1,
+        idTag=TAG,
     )
     tx = rig.result_of(start)["transactionId"]
     rig.status(1, "Charging", m)
-    rig.sim.wait_event("tx_started", timeout=STEP_TIMEOUT, connector=1, transaction_id=tx)
+    rig.sim.wait_event(
+        "tx_started", timeout=STEP_TIMEOUT, connector=1, transaction_id=tx
+    )
 
     first = rig.csms.wait(
         "MeterValues", since=start["seq"], timeout=STEP_TIMEOUT, cp=CP, transactionId=tx
     )
     second = rig.csms.wait(
-        "MeterValues", since=first["seq"] + 1, timeout=STEP_TIMEOUT, cp=CP, transactionId=tx
+        "MeterValues",
+        since=first["seq"] + 1,
+        timeout=STEP_TIMEOUT,
+        cp=CP,
+        transactionId=tx,
     )
     for mv in (first, second):
         assert mv["payload"]["connectorId"] == 1 and mv["payload"]["meterValue"]
 
     m = rig.csms.mark()
     rig.sim.send(f"tap {TAG}")
-    stop = rig.csms.wait("StopTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, transactionId=tx)
+    stop = rig.csms.wait(
+        "StopTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, transactionId=tx
+    )
     assert stop["payload"].get("reason", "Local") == "Local"
     assert stop["payload"]["meterStop"] >= start["payload"]["meterStart"]
     rig.status(1, "Finishing", m)
-    rig.sim.wait_event("tx_stopped", timeout=STEP_TIMEOUT, connector=1, transaction_id=tx)
+    rig.sim.wait_event(
+        "tx_stopped", timeout=STEP_TIMEOUT, connector=1, transaction_id=tx
+    )
     rig.sim.send("unplug 1")
     rig.status(1, "Available", m)
     assert_clean(rig)
@@ -171,7 +89,12 @@ def test_remote_session(rig: Rig) -> None:
     m = rig.csms.mark()
     rig.sim.send("plug 1")
     start = rig.csms.wait(
-        "StartTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, connectorId=1, idTag=TAG
+        "StartTransaction",
+        since=m,
+        timeout=STEP_TIMEOUT,
+        cp=CP,
+        connectorId=1,
+        idTag=TAG,
     )
     tx = rig.result_of(start)["transactionId"]
     rig.status(1, "Charging", m)
@@ -180,7 +103,9 @@ def test_remote_session(rig: Rig) -> None:
     done = rig.csms.call(f"remote_stop {CP} {tx}")
     assert done["result"]["status"] == "Accepted"
     rig.sim.wait_event("remote_stop", timeout=STEP_TIMEOUT)
-    stop = rig.csms.wait("StopTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, transactionId=tx)
+    stop = rig.csms.wait(
+        "StopTransaction", since=m, timeout=STEP_TIMEOUT, cp=CP, transactionId=tx
+    )
     assert stop["payload"]["reason"] == "Remote"
     rig.sim.send("unplug 1")
     rig.status(1, "Available", m)
@@ -190,10 +115,14 @@ def test_remote_session(rig: Rig) -> None:
 def test_core_cs_initiated_messages(rig: Rig) -> None:
     m = rig.csms.mark()
     assert (
-        rig.csms.call(f"change_availability {CP} 1 Inoperative")["result"]["status"] == "Accepted"
+        rig.csms.call(f"change_availability {CP} 1 Inoperative")["result"]["status"]
+        == "Accepted"
     )
     rig.status(1, "Unavailable", m)
-    assert rig.csms.call(f"change_availability {CP} 1 Operative")["result"]["status"] == "Accepted"
+    assert (
+        rig.csms.call(f"change_availability {CP} 1 Operative")["result"]["status"]
+        == "Accepted"
+    )
     rig.status(1, "Available", m)
 
     s = rig.sim.mark()
@@ -206,13 +135,20 @@ def test_core_cs_initiated_messages(rig: Rig) -> None:
     keys = rig.csms.call(f"get_configuration {CP}")["result"]["configurationKey"]
     values = {k["key"]: k.get("value") for k in keys}
     assert values["MeterValueSampleInterval"] == "30" and "HeartbeatInterval" in values
-    one = rig.csms.call(f"get_configuration {CP} HeartbeatInterval NoSuchKeyAnywhere")["result"]
+    one = rig.csms.call(f"get_configuration {CP} HeartbeatInterval NoSuchKeyAnywhere")[
+        "result"
+    ]
     assert [k["key"] for k in one["configurationKey"]] == ["HeartbeatInterval"]
     assert one["unknownKey"] == ["NoSuchKeyAnywhere"]
 
-    assert rig.csms.call(f"clear_cache {CP}")["result"]["status"] in ("Accepted", "Rejected")
+    assert rig.csms.call(f"clear_cache {CP}")["result"]["status"] in (
+        "Accepted",
+        "Rejected",
+    )
     s = rig.sim.mark()
-    rig.csms.call(f"data_transfer {CP} com.example.test ping hello")  # status: schema-checked enum
+    rig.csms.call(
+        f"data_transfer {CP} com.example.test ping hello"
+    )  # status: schema-checked enum
     rig.sim.wait_event("data_transfer", since=s, timeout=STEP_TIMEOUT)
     s = rig.sim.mark()
     assert rig.csms.call(f"unlock {CP} 1")["result"]["status"] in (
@@ -233,7 +169,11 @@ def test_reset_reboots(rig: Rig, kind: str) -> None:
     boot = rig.csms.wait("BootNotification", since=m, timeout=BOOT_TIMEOUT, cp=CP)
     assert rig.result_of(boot)["status"] == "Accepted"
     rig.csms.wait(
-        "StatusNotification", since=boot["seq"], timeout=STEP_TIMEOUT, cp=CP, connectorId=1
+        "StatusNotification",
+        since=boot["seq"],
+        timeout=STEP_TIMEOUT,
+        cp=CP,
+        connectorId=1,
     )
     assert_clean(rig)
 
@@ -256,7 +196,9 @@ def test_trigger_message_for_each_target(rig: Rig) -> None:
     profiles = got["configurationKey"][0]["value"].split(",")
     for message, connector, fields in TRIGGERS:
         m = rig.csms.mark()
-        line = f"trigger {CP} {message}" + (f" {connector}" if connector is not None else "")
+        line = f"trigger {CP} {message}" + (
+            f" {connector}" if connector is not None else ""
+        )
         status = rig.csms.call(line)["result"]["status"]
         if message in FIRMWARE_TRIGGERS and "FirmwareManagement" not in profiles:
             # 1.6 §7.51: a message of a profile this build lacks is NotImplemented.
