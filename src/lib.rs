@@ -19,6 +19,7 @@ pub mod messages;
 pub mod meter;
 pub mod rand;
 pub mod rpc;
+pub mod store;
 pub mod time;
 
 pub mod cp;

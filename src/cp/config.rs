@@ -44,6 +44,8 @@ pub struct Config {
     pub phases: u8,
     /// The charger's maximum current per phase, A (fills the gaps of composite schedules).
     pub max_current_a: Option<f64>,
+    /// After a power cut, resume the open transaction instead of stopping it with PowerLoss.
+    pub resume_after_power_loss: bool,
     /// Entries of the Authorization Cache (least recently used ones are evicted).
     pub auth_cache_capacity: usize,
     /// Whether the connectors have a cable lock that UnlockConnector can release.
@@ -80,6 +82,7 @@ impl Default for Config {
             nominal_voltage: 230.0,
             phases: 1,
             max_current_a: None,
+            resume_after_power_loss: false,
             auth_cache_capacity: 32,
             unlock_supported: false,
             data_transfer_vendor_ids: Vec::new(),

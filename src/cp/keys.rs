@@ -502,6 +502,21 @@ impl Configuration {
         }
     }
 
+    /// The values of every key that can be written (standard and vendor), for persistence.
+    pub fn writable_values(&self) -> Vec<(String, String)> {
+        let standard = KEYS
+            .iter()
+            .zip(self.values.iter())
+            .filter(|(d, _)| d.access != Access::ReadOnly && built(d))
+            .map(|(d, v)| (d.name.to_string(), v.to_wire()));
+        let vendor = self
+            .vendor
+            .iter()
+            .filter(|k| !k.readonly)
+            .map(|k| (k.name.clone(), k.value.clone()));
+        standard.chain(vendor).collect()
+    }
+
     /// The name of a standard key.
     pub fn name(key: Key) -> &'static str {
         KEYS.get(key as usize).map_or("", |d| d.name)

@@ -42,6 +42,7 @@ impl ChargePoint {
         match self.profiles.try_install(c, r.cs_charging_profiles, tx, &LIMITS) {
             Ok(()) => {
                 self.limits_changed(now);
+                self.save_profiles();
                 ChargingProfileStatus::Accepted
             }
             Err(e) => {
@@ -59,6 +60,7 @@ impl ChargePoint {
         match self.profiles.install_remote_start(c, profile, &LIMITS) {
             Ok(()) => {
                 self.limits_changed(now);
+                self.save_profiles();
                 true
             }
             Err(e) => {
@@ -80,6 +82,9 @@ impl ChargePoint {
         let status = self
             .profiles
             .clear(r.id, r.connector_id, r.charging_profile_purpose, r.stack_level);
+        if status == ClearChargingProfileStatus::Accepted {
+            self.save_profiles();
+        }
         self.limits_changed(now);
         status
     }
@@ -159,6 +164,7 @@ impl ChargePoint {
                 phases: limit.and_then(|l| l.phases),
             });
         }
-        self.limit_check_at = next.and_then(|n| self.instant_of(n));
+        // Never at or before now: a boundary that is already due must not spin the caller.
+        self.limit_check_at = next.and_then(|n| self.instant_of(n)).map(|t| t.max(now.plus_millis(1)));
     }
 }

@@ -20,6 +20,7 @@ pub mod keys;
 #[cfg(feature = "smart-charging")]
 mod limits;
 pub mod outbox;
+pub mod persist;
 #[cfg(feature = "smart-charging")]
 pub mod smart_charging;
 
@@ -71,6 +72,8 @@ pub enum CpError {
     NotFinite,
     /// A Config string is too long for its OCPP field.
     InvalidConfig(&'static str),
+    /// The storage could not be opened.
+    Storage,
 }
 
 impl fmt::Display for CpError {
@@ -84,6 +87,7 @@ impl fmt::Display for CpError {
             CpError::ResetPending => f.write_str("a reset is under way"),
             CpError::NotFinite => f.write_str("meter value is not a finite number"),
             CpError::InvalidConfig(what) => write!(f, "invalid configuration: {what}"),
+            CpError::Storage => f.write_str("the storage could not be opened"),
         }
     }
 }
@@ -144,6 +148,8 @@ pub struct ChargePoint {
     /// When the charging limits must be evaluated again.
     #[cfg(feature = "smart-charging")]
     limit_check_at: Option<Instant>,
+    /// Storage for what survives a power cut (`None`: RAM only).
+    persist: Option<persist::Persist>,
 }
 
 fn ci<const N: usize>(s: &Option<String>, what: &'static str) -> Result<Option<CiString<N>>, CpError> {
@@ -222,6 +228,7 @@ impl ChargePoint {
             },
             #[cfg(feature = "smart-charging")]
             limit_check_at: None,
+            persist: None,
             cfg: config,
         })
     }
@@ -614,7 +621,8 @@ impl ChargePoint {
     }
 
     fn enqueue(&mut self, now: Instant, payload: Payload) {
-        if let Err(p) = self.outbox.push(payload, now) {
+        let seq = self.journal_append(&payload);
+        if let Err(p) = self.outbox.push(payload, now, seq) {
             self.error_event(format!("message queue full, dropped {:?}", p.local_tx()));
         }
     }
@@ -711,13 +719,23 @@ impl ChargePoint {
         });
         let local = tx.local;
         push_tx_data(tx, stop_data, self.cfg.tx_data_capacity);
+        if let Some(wh) = self.meter.energy_wh(c, now, max_age) {
+            self.save_open_tx(c, wh, wall);
+        }
         if let Some(mv) = sampled {
             self.enqueue_tx_meter(now, c, local, mv);
         }
     }
 
     fn enqueue_tx_meter(&mut self, now: Instant, connector: u32, local: u32, mv: MeterValue) {
-        if self.queued_tx_messages() >= self.cfg.tx_queue_capacity && !self.outbox.thin_tx_meter() {
+        let full = self.queued_tx_messages() >= self.cfg.tx_queue_capacity
+            || self.persist.as_ref().is_some_and(|p| !p.has_room(1));
+        // Thinning rule: when full, the oldest queued periodic MeterValues makes room.
+        let thinned = if full { self.outbox.thin_tx_meter() } else { None };
+        if let Some(item) = &thinned {
+            self.journal_remove(item.seq);
+        }
+        if full && thinned.is_none() {
             self.log(
                 Level::Warn,
                 format_args!("transaction queue full: periodic meter value not queued"),

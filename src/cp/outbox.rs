@@ -72,6 +72,8 @@ pub struct Item {
     pub attempts: u8,
     /// Not before this instant (retry wait).
     pub not_before: Instant,
+    /// Its journal entry, when the message is persisted.
+    pub seq: Option<u64>,
 }
 
 /// Most non-transaction CALLs waiting at once (statuses are coalesced per connector).
@@ -95,7 +97,7 @@ impl Outbox {
     }
 
     /// Appends a CALL; refuses (returns it back) a non-transaction one when that lane is full.
-    pub fn push(&mut self, payload: Payload, now: Instant) -> Result<(), Payload> {
+    pub fn push(&mut self, payload: Payload, now: Instant, seq: Option<u64>) -> Result<(), Payload> {
         if !payload.is_tx() && self.other_len() >= OTHER_CAPACITY {
             return Err(payload);
         }
@@ -114,6 +116,7 @@ impl Outbox {
             payload,
             attempts: 0,
             not_before: now,
+            seq,
         });
         Ok(())
     }
@@ -175,15 +178,13 @@ impl Outbox {
         self.items.iter()
     }
 
-    /// Drops one queued periodic MeterValues of a transaction, oldest first, to make room.
-    pub fn thin_tx_meter(&mut self) -> bool {
-        match self
+    /// Drops one queued periodic MeterValues of a transaction, oldest first, to make room;
+    /// the dropped item (its journal entry must go too).
+    pub fn thin_tx_meter(&mut self) -> Option<Item> {
+        let i = self
             .items
             .iter()
-            .position(|i| matches!(i.payload, Payload::TxMeter(..)))
-        {
-            Some(i) => self.items.remove(i).is_some(),
-            None => false,
-        }
+            .position(|i| matches!(i.payload, Payload::TxMeter(..)))?;
+        self.items.remove(i)
     }
 }

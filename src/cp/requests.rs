@@ -76,7 +76,11 @@ impl ChargePoint {
                 let status = if self.keys.bool(Key::LocalAuthListEnabled) {
                     let max = usize::try_from(self.keys.int(Key::LocalAuthListMaxLength)).unwrap_or(0);
                     let send_max = usize::try_from(self.keys.int(Key::SendLocalListMaxLength)).unwrap_or(0);
-                    self.auth_list.apply(&r, max, send_max)
+                    let status = self.auth_list.apply(&r, max, send_max);
+                    if status == UpdateStatus::Accepted {
+                        self.save_auth_list();
+                    }
+                    status
                 } else {
                     UpdateStatus::NotSupported
                 };
@@ -293,6 +297,7 @@ impl ChargePoint {
             Vec::from([connector])
         };
         let mut scheduled = false;
+        let mut changed = false;
         for c in targets {
             let Some(conn) = self.connectors.get_mut(c as usize) else {
                 continue;
@@ -304,12 +309,16 @@ impl ChargePoint {
                 conn.scheduled_operative = None;
                 if conn.operative != operative {
                     conn.operative = operative;
+                    changed = true;
                     self.events.push_back(Event::Availability {
                         connector: c,
                         operative,
                     });
                 }
             }
+        }
+        if changed {
+            self.save_availability();
         }
         if scheduled {
             AvailabilityStatus::Scheduled
@@ -321,6 +330,9 @@ impl ChargePoint {
     /// ChangeConfiguration, from the central system or the host, with its side effects.
     pub(super) fn change_configuration(&mut self, now: Instant, key: &str, value: &str) -> ConfigurationStatus {
         let (status, changed) = self.keys.change(key, value);
+        if changed.is_some() {
+            self.save_configuration();
+        }
         let Some(changed) = changed else {
             return status;
         };

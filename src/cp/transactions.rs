@@ -172,7 +172,7 @@ impl ChargePoint {
             return;
         };
         // Room for this transaction's StartTransaction and StopTransaction (never dropped).
-        if self.queued_tx_messages() + 2 > self.cfg.tx_queue_capacity {
+        if self.queued_tx_messages() + 2 > self.cfg.tx_queue_capacity || !self.journal_room(2) {
             self.error_event(String::from("transaction queue is full: not starting a transaction"));
             return;
         }
@@ -218,6 +218,9 @@ impl ChargePoint {
                 data: begin.into_iter().collect(),
             });
         }
+        // The open transaction is recorded before its StartTransaction is journaled: after a
+        // cut, a queued StartTransaction always has the record that stops it.
+        self.save_open_tx(c, meter_start, wall);
         self.enqueue(now, Payload::StartTx(local, req));
         // A TxProfile (or a Relative schedule) applies from the start of the transaction.
         #[cfg(feature = "smart-charging")]
@@ -249,6 +252,7 @@ impl ChargePoint {
                 connector: c,
                 operative: op,
             });
+            self.save_availability();
         }
         if let Some(end) = end {
             tx.data.push(end);
@@ -274,8 +278,11 @@ impl ChargePoint {
         #[cfg(feature = "smart-charging")]
         if self.profiles.transaction_ended(c) {
             self.limits_changed(now);
+            self.save_profiles();
         }
         self.enqueue(now, Payload::StopTx(tx.local, req));
+        // The StopTransaction is in the journal: the open transaction may go.
+        self.forget_record(&super::persist::tx_key(c));
     }
 
     /// A CALLRESULT arrived.
@@ -342,10 +349,10 @@ impl ChargePoint {
                     action.as_str(),
                     item.attempts
                 ));
-                if let Some(local) = item.payload.local_tx() {
-                    if matches!(item.payload, Payload::StopTx(..)) {
-                        self.tx_ids.retain(|(l, _)| *l != local);
-                    }
+                self.item_done(&item);
+                if let Payload::StopTx(local, _) = item.payload {
+                    self.tx_ids.retain(|(l, _)| *l != local);
+                    self.save_tx_ids();
                 }
                 return;
             }
@@ -379,7 +386,15 @@ impl ChargePoint {
             // Any exchange proves the link; the heartbeat waits a full interval after it.
             self.heartbeat_at = Some(now.plus_secs(interval));
         }
-        match (f.item.payload, conf) {
+        // Removed from the journal after the answer is acted on: a StartTransaction's id is
+        // recorded first, so a cut in between repeats the message rather than losing the id.
+        let seq = f.item.seq;
+        self.on_conf_payload(now, f.item.payload, conf);
+        self.journal_remove(seq);
+    }
+
+    fn on_conf_payload(&mut self, now: Instant, payload: Payload, conf: CpConf) {
+        match (payload, conf) {
             (Payload::Boot, CpConf::BootNotification(c)) => {
                 self.set_wall_clock(now, c.current_time);
                 self.events.push_back(Event::Boot { status: c.status });
@@ -426,6 +441,7 @@ impl ChargePoint {
                     self.remember_tag(now, tag, info);
                 }
                 self.tx_ids.retain(|(l, _)| *l != local);
+                self.save_tx_ids();
             }
             (Payload::DataTransfer(_), CpConf::DataTransfer(c)) => {
                 self.events.push_back(Event::DataTransferResult {
@@ -438,7 +454,9 @@ impl ChargePoint {
     }
 
     fn on_start_conf(&mut self, now: Instant, local: u32, c: crate::messages::StartTransactionConf) {
+        self.tx_ids.retain(|(l, _)| *l != local);
         self.tx_ids.push((local, c.transaction_id));
+        self.save_tx_ids();
         let found = (1..=self.cfg.connectors).find(|&i| {
             self.connector(i)
                 .and_then(|conn| conn.tx.as_ref())

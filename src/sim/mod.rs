@@ -18,6 +18,7 @@ use crate::cp::{ChargePoint, Config, Event};
 use crate::log::Level;
 use crate::messages::{ChargePointErrorCode, DiagnosticsStatus, FirmwareStatus, Measurand, Phase};
 use crate::rand::{Random, XorShift32};
+use crate::store::FileStorage;
 use crate::time::Instant;
 use crate::ws::{ClientConfig, ConnEvent, Connection, ConnectionConfig, HostLink, LinkAction, TlsSettings, Url};
 use command::Command;
@@ -264,9 +265,17 @@ impl Simulator {
             logger: Some(log_stderr),
             ..Config::default()
         };
-        let mut cp = ChargePoint::new(config).map_err(|e| e.to_string())?;
+        // Everything the firmware would persist (journal, open transactions, configuration,
+        // local list, profiles) lives in <state-dir>/store, crash-consistently.
+        let mut cp = match &self.opts.state_dir {
+            Some(dir) => {
+                let storage = FileStorage::new(dir.join("store")).map_err(|e| format!("--state-dir: {e}"))?;
+                ChargePoint::with_storage(config, Box::new(storage))
+            }
+            None => ChargePoint::new(config),
+        }
+        .map_err(|e| e.to_string())?;
         let mut keys = self.opts.config.clone();
-        keys.extend(self.state.read_lines("config"));
         if let Some(k) = &self.opts.auth_key {
             keys.push(("AuthorizationKey".into(), k.clone()));
         }
@@ -279,7 +288,6 @@ impl Simulator {
                 );
             }
         }
-        while cp.poll_event().is_some() {}
         self.conn.set_ping_interval(
             u32::try_from(cp.configuration().int(crate::cp::Key::WebSocketPingInterval)).unwrap_or(0),
         );
@@ -323,13 +331,6 @@ impl Simulator {
             .map(|(i, o)| ((i + 1).to_string(), format!("{:.3}", o.energy_wh)))
             .collect();
         self.state.write_lines("meter", &lines);
-    }
-
-    fn save_config(&self, key: &str, value: &str) {
-        let mut lines = self.state.read_lines("config");
-        lines.retain(|(k, _)| k != key);
-        lines.push((key.to_string(), value.to_string()));
-        self.state.write_lines("config", &lines);
     }
 
     /// Runs until `quit` or the end of stdin.
@@ -587,7 +588,6 @@ impl Simulator {
                     let secret = self.cp.as_ref().map(|_| ());
                     let _ = secret;
                 }
-                self.save_config(&key, &value);
                 emit("config_changed", json!({"key": key, "value": value}));
             }
             Event::TriggerMessage { requested, connector } => emit(

@@ -10,8 +10,11 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 
 use ocpp_cp::cp::{ChargePoint, Config, Event};
+use ocpp_cp::store::{Storage, StorageError};
 use ocpp_cp::time::{DateTime, Instant};
 use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The central system's reply to a CALL.
 pub enum Reply {
@@ -48,6 +51,8 @@ pub struct Csms {
     next_id: u32,
     /// What the central system sent with each of its CALLs, by id.
     pub our_calls: HashMap<String, String>,
+    /// Transaction ids by StartTransaction payload (repeats get the same id).
+    pub started: HashMap<String, i32>,
 }
 
 impl Csms {
@@ -65,6 +70,7 @@ impl Csms {
             answers: HashMap::new(),
             next_id: 1,
             our_calls: HashMap::new(),
+            started: HashMap::new(),
         }
     }
 
@@ -107,8 +113,18 @@ impl Csms {
             "Heartbeat" => json!({ "currentTime": wall }),
             "Authorize" => json!({ "idTagInfo": tag_info(&self.valid_tags, p) }),
             "StartTransaction" => {
-                let id = self.next_tx;
-                self.next_tx += 1;
+                // Like SteVe, a repeated identical StartTransaction (sent again after a lost
+                // answer) gets the transaction id it got the first time.
+                let key = p.to_string();
+                let id = match self.started.get(&key) {
+                    Some(id) => *id,
+                    None => {
+                        let id = self.next_tx;
+                        self.next_tx += 1;
+                        self.started.insert(key, id);
+                        id
+                    }
+                };
                 json!({ "transactionId": id, "idTagInfo": tag_info(&self.valid_tags, p) })
             }
             "StopTransaction" => json!({ "idTagInfo": {"status": "Accepted"} }),
@@ -127,6 +143,9 @@ pub struct Sim {
     /// Every frame the charge point sent, in order.
     pub sent: Vec<String>,
     pub online: bool,
+    /// False once the power is cut: the charge point is dead, whatever it still computes is
+    /// never seen (set by tests that cut the power at a storage write).
+    pub power: Option<Box<dyn Fn() -> bool>>,
     log: Option<std::fs::File>,
     test: String,
 }
@@ -173,9 +192,25 @@ impl Sim {
             events: Vec::new(),
             sent: Vec::new(),
             online: false,
+            power: None,
             log,
             test: test.to_string(),
         }
+    }
+
+    /// A sim whose charge point keeps its state in `storage` (link down).
+    pub fn offline_with_storage(test: &str, cfg: Config, storage: Box<dyn Storage>) -> Sim {
+        let mut sim = Sim::offline(test, cfg.clone());
+        sim.cp = ChargePoint::with_storage(cfg, storage).expect("storage opens");
+        sim
+    }
+
+    /// A power cut: the charge point is gone; a new one boots from `storage` (link down).
+    pub fn power_cycle(&mut self, cfg: Config, storage: Box<dyn Storage>) {
+        self.online = false;
+        self.csms.inbox.clear();
+        self.cp = ChargePoint::with_storage(cfg, storage).expect("storage opens");
+        self.drain();
     }
 
     /// Brings the link up and runs 100 ms (boot and first answers).
@@ -203,6 +238,11 @@ impl Sim {
     /// Moves frames and events; answers CALLs due by now.
     fn drain(&mut self) -> bool {
         let mut moved = false;
+        if self.power.as_ref().is_some_and(|on| !on()) {
+            while self.cp.poll_event().is_some() {}
+            while self.cp.poll_transmit().is_some() {}
+            return false;
+        }
         while let Some(ev) = self.cp.poll_event() {
             self.events.push(ev);
         }
@@ -263,6 +303,9 @@ impl Sim {
 
     /// Runs until nothing happens without the clock moving.
     pub fn settle(&mut self) {
+        if self.power.as_ref().is_some_and(|on| !on()) {
+            return; // a dead charge point does nothing
+        }
         for _ in 0..10_000 {
             let mut moved = self.drain();
             while self.csms.inbox.front().is_some_and(|(at, _)| *at <= self.now) {
@@ -286,6 +329,10 @@ impl Sim {
     pub fn run_ms(&mut self, ms: u64) {
         let end = self.now.plus_millis(ms);
         loop {
+            if self.power.as_ref().is_some_and(|on| !on()) {
+                self.now = end;
+                return;
+            }
             self.settle();
             let next_reply = self.csms.inbox.front().map(|(at, _)| *at);
             let next = [self.cp.poll_timeout(), next_reply].into_iter().flatten().min();
@@ -353,5 +400,21 @@ impl Sim {
             .filter(|c| c.payload["connectorId"] == connector)
             .map(|c| c.payload["status"].as_str().unwrap_or("").to_string())
             .collect()
+    }
+}
+
+/// A storage the test keeps a handle to, so it outlives the charge point (a power cut).
+#[derive(Clone, Default)]
+pub struct SharedStorage<S>(pub Rc<RefCell<S>>);
+
+impl<S: Storage> Storage for SharedStorage<S> {
+    fn read(&mut self, key: &str, buf: &mut Vec<u8>) -> Result<bool, StorageError> {
+        self.0.borrow_mut().read(key, buf)
+    }
+    fn write(&mut self, key: &str, data: &[u8]) -> Result<(), StorageError> {
+        self.0.borrow_mut().write(key, data)
+    }
+    fn remove(&mut self, key: &str) -> Result<(), StorageError> {
+        self.0.borrow_mut().remove(key)
     }
 }
