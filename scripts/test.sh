@@ -32,7 +32,7 @@ trap 'rm -rf "$FRAMES"' EXIT
 OCPP_FRAME_LOG="$FRAMES" OCPP_PYTHON="$ROOT/.venv/bin/python" cargo test
 
 step "the same scenarios with every optional profile left out (Core + RemoteTrigger only)"
-cargo test -q --no-default-features --features std,log --test scenarios --test callerror --test reservation --test firmware --test local_auth --test smart_charging
+cargo test -q --no-default-features --features std,log --test scenarios --test callerror --test reservation --test firmware --test local_auth --test smart_charging --test power_cut
 
 step "every frame the charge point sent in those tests, against the official OCPP 1.6 schemas"
 .venv/bin/python tests/schema/validate_frames.py "$FRAMES"
