@@ -325,7 +325,7 @@ fn default_value(key: Key, connectors: i32, profiles: &str) -> Value {
         ConnectionTimeOut | MeterValueSampleInterval | TransactionMessageRetryInterval => Value::Int(60),
         HeartbeatInterval => Value::Int(86_400),
         WebSocketPingInterval => Value::Int(30),
-        GetConfigurationMaxKeys => Value::Int(64),
+        GetConfigurationMaxKeys => Value::Int(crate::messages::GET_CONFIGURATION_MAX_KEYS as i32),
         TransactionMessageAttempts => Value::Int(3),
         ResetRetries => Value::Int(1),
         NumberOfConnectors => Value::Int(connectors),

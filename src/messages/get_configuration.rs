@@ -10,9 +10,35 @@ use crate::messages::types::{CiString50, KeyValue};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GetConfigurationReq {
-    /// The keys asked for; absent (or empty) asks for every key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The keys asked for; absent (or empty) asks for every key. At most
+    /// [`GET_CONFIGURATION_MAX_KEYS`] (GetConfigurationMaxKeys): a longer list is refused while
+    /// it is read, before it costs memory.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "max_keys")]
     pub key: Option<Vec<CiString50>>,
+}
+
+/// GetConfigurationMaxKeys (1.6 §9.1.9): the most keys one GetConfiguration may ask for.
+pub const GET_CONFIGURATION_MAX_KEYS: usize = 64;
+
+fn max_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<CiString50>>, D::Error> {
+    struct Keys;
+    impl<'de> serde::de::Visitor<'de> for Keys {
+        type Value = Vec<CiString50>;
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            write!(f, "at most {GET_CONFIGURATION_MAX_KEYS} keys")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(k) = seq.next_element()? {
+                if keys.len() == GET_CONFIGURATION_MAX_KEYS {
+                    return Err(serde::de::Error::invalid_length(keys.len() + 1, &self));
+                }
+                keys.push(k);
+            }
+            Ok(keys)
+        }
+    }
+    d.deserialize_seq(Keys).map(Some)
 }
 
 /// GetConfiguration.conf (1.6 §6.24).

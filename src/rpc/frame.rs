@@ -144,13 +144,15 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
     let id_str = as_str(id);
     let id_ref = id_str.as_deref();
     let msg_type = t.and_then(|t| serde_json::from_str::<u8>(t.get()).ok());
-    let is_call = msg_type == Some(2);
+    // Only a frame that is certainly a CALLRESULT or CALLERROR goes unanswered (OCPP-J answers
+    // CALLs); anything whose type cannot be read may be a CALL and gets a CALLERROR.
+    let answerable = !matches!(msg_type, Some(3 | 4));
     let Some(id) = id_str.clone() else {
         return Err(err(
             None,
             ErrorCode::FormationViolation,
             "message id missing or not a string",
-            is_call,
+            answerable,
         ));
     };
     if id.chars().count() > MAX_MESSAGE_ID_LEN {
@@ -158,7 +160,7 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
             id_ref,
             ErrorCode::PropertyConstraintViolation,
             "message id longer than 36 characters",
-            is_call,
+            answerable,
         ));
     }
     match msg_type {
@@ -258,8 +260,16 @@ pub fn result(id: &str, payload_json: &str) -> String {
     out
 }
 
-/// `[4,"id","Code","description",{}]`.
+/// Longest CALLERROR description we send: descriptions quote what was wrong, and an answer
+/// must not grow with a hostile frame.
+pub const MAX_DESCRIPTION: usize = 120;
+
+/// `[4,"id","Code","description",{}]`; the description is cut to [`MAX_DESCRIPTION`] characters.
 pub fn error(id: &str, code: ErrorCode, description: &str) -> String {
+    let description = match description.char_indices().nth(MAX_DESCRIPTION) {
+        Some((cut, _)) => description.get(..cut).unwrap_or(""),
+        None => description,
+    };
     let mut out = String::with_capacity(id.len() + description.len() + 48);
     out.push_str("[4,");
     push_json_str(&mut out, id);
@@ -346,6 +356,13 @@ mod tests {
         );
         let e = parse(&deep).expect_err("too deep");
         assert_eq!(e.code, ErrorCode::FormationViolation);
+    }
+
+    #[test]
+    fn descriptions_are_bounded() {
+        let long = "é".repeat(10_000);
+        let frame = error("1", ErrorCode::GenericError, &long);
+        assert!(frame.chars().count() < MAX_DESCRIPTION + 40, "{}", frame.len());
     }
 
     #[test]
