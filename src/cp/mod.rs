@@ -903,15 +903,14 @@ impl ChargePoint {
     fn pump(&mut self, now: Instant) {
         while self.connected && self.in_flight.is_none() {
             let booted = self.registration == Registration::Accepted;
-            let Some(item) = self.outbox.take_ready(now, booted) else {
+            let Some(mut item) = self.outbox.take_ready(now, booted) else {
                 return;
             };
-            let Some((action, payload)) = self.build(&item) else {
+            let id = self.new_message_id();
+            let Some((action, frame)) = self.frame(&id, &mut item) else {
                 continue;
             };
-            let id = self.new_message_id();
-            self.transmit
-                .push_back(rpc::frame::call(&id, action.as_str(), &payload));
+            self.transmit.push_back(frame);
             if self.cfg.trace_messages {
                 self.events.push_back(Event::Sent {
                     action,
@@ -933,49 +932,72 @@ impl ChargePoint {
         self.tx_ids.iter().find(|(l, _)| *l == local).map(|(_, id)| *id)
     }
 
-    /// Serializes a queued CALL, patching transaction ids; `None` drops it (logged).
-    fn build(&mut self, item: &Item) -> Option<(Action, String)> {
-        let json = |r: Result<String, serde_json::Error>| r.ok();
-        let out = match &item.payload {
-            Payload::Boot => (Action::BootNotification, json(serde_json::to_string(&self.boot))?),
-            Payload::Heartbeat => (Action::Heartbeat, json(serde_json::to_string(&HeartbeatReq {}))?),
-            Payload::Status(r) => (Action::StatusNotification, json(serde_json::to_string(r))?),
-            Payload::Authorize(r, _) => (Action::Authorize, json(serde_json::to_string(r))?),
-            Payload::DataTransfer(r) => (Action::DataTransfer, json(serde_json::to_string(r))?),
-            Payload::Diagnostics(s) => (
-                Action::DiagnosticsStatusNotification,
-                json(serde_json::to_string(&DiagnosticsStatusNotificationReq { status: *s }))?,
-            ),
-            Payload::Firmware(s) => (
-                Action::FirmwareStatusNotification,
-                json(serde_json::to_string(&FirmwareStatusNotificationReq { status: *s }))?,
-            ),
-            Payload::Meter(r) => (Action::MeterValues, json(serde_json::to_string(r))?),
-            Payload::StartTx(_, r) => (Action::StartTransaction, json(serde_json::to_string(r))?),
-            Payload::StopTx(local, r) => {
-                let Some(id) = self.tx_id(*local) else {
+    /// The CALL frame of a queued message, with its transaction id patched in place;
+    /// `None` drops the message (loudly: a StopTransaction whose StartTransaction was never
+    /// answered cannot name its transaction).
+    fn frame(&mut self, id: &str, item: &mut Item) -> Option<(Action, String)> {
+        match &mut item.payload {
+            Payload::StopTx(local, r) => match self.tx_id(*local) {
+                Some(tx) => r.transaction_id = tx,
+                None => {
+                    let local = *local;
                     self.error_event(format!(
                         "StopTransaction of local transaction {local} dropped: its StartTransaction was never answered"
                     ));
+                    self.item_done(item);
                     return None;
-                };
-                let mut r = r.clone();
-                r.transaction_id = id;
-                (Action::StopTransaction, json(serde_json::to_string(&r))?)
-            }
+                }
+            },
             Payload::TxMeter(local, r) => {
-                let mut r = r.clone();
                 r.transaction_id = self.tx_id(*local);
                 if r.transaction_id.is_none() {
+                    let local = *local;
                     self.log(
                         Level::Warn,
                         format_args!("meter values of local transaction {local} sent without transaction id"),
                     );
                 }
-                (Action::MeterValues, json(serde_json::to_string(&r))?)
             }
+            _ => {}
+        }
+        let call = |action: Action, payload: &dyn erased::CallPayload| (action, payload.frame(id, action.as_str()));
+        let (action, frame) = match &item.payload {
+            Payload::Boot => call(Action::BootNotification, &self.boot),
+            Payload::Heartbeat => call(Action::Heartbeat, &HeartbeatReq {}),
+            Payload::Status(r) => call(Action::StatusNotification, r),
+            Payload::Authorize(r, _) => call(Action::Authorize, r),
+            Payload::DataTransfer(r) => call(Action::DataTransfer, r),
+            Payload::Diagnostics(s) => call(
+                Action::DiagnosticsStatusNotification,
+                &DiagnosticsStatusNotificationReq { status: *s },
+            ),
+            Payload::Firmware(s) => call(
+                Action::FirmwareStatusNotification,
+                &FirmwareStatusNotificationReq { status: *s },
+            ),
+            Payload::Meter(r) | Payload::TxMeter(_, r) => call(Action::MeterValues, r),
+            Payload::StartTx(_, r) => call(Action::StartTransaction, r),
+            Payload::StopTx(_, r) => call(Action::StopTransaction, r),
         };
-        Some(out)
+        Some((action, frame.ok()?))
+    }
+}
+
+/// One non-generic entry point per payload type, so that every queued message is written by
+/// the same frame code (monomorphised once per type, not once per call site).
+mod erased {
+    use alloc::string::String;
+
+    /// A payload that can write its CALL frame.
+    pub trait CallPayload {
+        /// `[2,"id","action",payload]`.
+        fn frame(&self, id: &str, action: &str) -> Result<String, serde_json::Error>;
+    }
+
+    impl<T: serde::Serialize> CallPayload for T {
+        fn frame(&self, id: &str, action: &str) -> Result<String, serde_json::Error> {
+            crate::rpc::frame::call(id, action, self)
+        }
     }
 }
 

@@ -266,9 +266,9 @@ impl ChargePoint {
     }
 
     fn reply<T: Serialize>(&mut self, id: &str, action: Action, conf: &T) {
-        match serde_json::to_string(conf) {
-            Ok(json) => {
-                self.transmit.push_back(rpc::frame::result(id, &json));
+        match rpc::frame::result(id, conf) {
+            Ok(frame) => {
+                self.transmit.push_back(frame);
                 if self.cfg.trace_messages {
                     self.events.push_back(Event::Sent {
                         action,

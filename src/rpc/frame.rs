@@ -5,10 +5,11 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::error::ErrorCode;
@@ -228,36 +229,58 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
     }
 }
 
-/// Writes `s` as a JSON string literal.
-fn push_json_str(out: &mut String, s: &str) {
-    // serde_json escapes exactly as JSON requires; writing a &str cannot fail.
-    if let Ok(lit) = serde_json::to_string(s) {
-        out.push_str(&lit);
+/// Writes `s` as a JSON string literal, escaped as RFC 8259 §7 requires (no allocation).
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    for &b in s.as_bytes() {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f => {
+                out.extend_from_slice(b"\\u00");
+                out.extend([b >> 4, b & 0xf].map(|n| HEX.get(usize::from(n)).copied().unwrap_or(b'0')));
+            }
+            _ => out.push(b),
+        }
     }
+    out.push(b'"');
+}
+
+/// The bytes of a frame as text: everything written into them is UTF-8 (escaped input
+/// strings and serde_json's output), so this never fails in practice.
+fn into_text(out: Vec<u8>) -> Result<String, serde_json::Error> {
+    String::from_utf8(out).map_err(|_| serde::ser::Error::custom("frame is not UTF-8"))
 }
 
 /// `[2,"id","Action",payload]`.
-pub fn call(id: &str, action: &str, payload_json: &str) -> String {
-    let mut out = String::with_capacity(payload_json.len() + id.len() + action.len() + 12);
-    out.push_str("[2,");
+pub fn call<T: Serialize + ?Sized>(id: &str, action: &str, payload: &T) -> Result<String, serde_json::Error> {
+    // serde_json's streaming Serializer needs std; to_vec works everywhere.
+    let payload = serde_json::to_vec(payload)?;
+    let mut out = Vec::with_capacity(payload.len() + id.len() + action.len() + 12);
+    out.extend_from_slice(b"[2,");
     push_json_str(&mut out, id);
-    out.push(',');
+    out.push(b',');
     push_json_str(&mut out, action);
-    out.push(',');
-    out.push_str(payload_json);
-    out.push(']');
-    out
+    out.push(b',');
+    out.extend_from_slice(&payload);
+    out.push(b']');
+    into_text(out)
 }
 
 /// `[3,"id",payload]`.
-pub fn result(id: &str, payload_json: &str) -> String {
-    let mut out = String::with_capacity(payload_json.len() + id.len() + 8);
-    out.push_str("[3,");
+pub fn result<T: Serialize + ?Sized>(id: &str, payload: &T) -> Result<String, serde_json::Error> {
+    let payload = serde_json::to_vec(payload)?;
+    let mut out = Vec::with_capacity(payload.len() + id.len() + 8);
+    out.extend_from_slice(b"[3,");
     push_json_str(&mut out, id);
-    out.push(',');
-    out.push_str(payload_json);
-    out.push(']');
-    out
+    out.push(b',');
+    out.extend_from_slice(&payload);
+    out.push(b']');
+    into_text(out)
 }
 
 /// Longest CALLERROR description we send: descriptions quote what was wrong, and an answer
@@ -270,15 +293,16 @@ pub fn error(id: &str, code: ErrorCode, description: &str) -> String {
         Some((cut, _)) => description.get(..cut).unwrap_or(""),
         None => description,
     };
-    let mut out = String::with_capacity(id.len() + description.len() + 48);
-    out.push_str("[4,");
+    let mut out = Vec::with_capacity(id.len() + description.len() + 48);
+    out.extend_from_slice(b"[4,");
     push_json_str(&mut out, id);
-    out.push(',');
+    out.push(b',');
     push_json_str(&mut out, code.as_str());
-    out.push(',');
+    out.push(b',');
     push_json_str(&mut out, description);
-    out.push_str(",{}]");
-    out
+    out.extend_from_slice(b",{}]");
+    // Only escaped &str went in: always UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -367,8 +391,13 @@ mod tests {
 
     #[test]
     fn frames_are_written_with_escaping() {
-        assert_eq!(call("1", "Heartbeat", "{}"), r#"[2,"1","Heartbeat",{}]"#);
-        assert_eq!(result("a\"b", "{}"), r#"[3,"a\"b",{}]"#);
+        let empty = serde_json::Map::new();
+        assert_eq!(call("1", "Heartbeat", &empty).unwrap(), r#"[2,"1","Heartbeat",{}]"#);
+        assert_eq!(result("a\"b", &empty).unwrap(), r#"[3,"a\"b",{}]"#);
+        let odd = "tab\tquote\"nl\nbell\u{7}é";
+        let text = error(odd, ErrorCode::GenericError, odd);
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!((back[1].as_str(), back[3].as_str()), (Some(odd), Some(odd)));
         assert_eq!(
             error("-1", ErrorCode::FormationViolation, "bad \"x\""),
             r#"[4,"-1","FormationViolation","bad \"x\"",{}]"#
