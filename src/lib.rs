@@ -25,6 +25,6 @@ pub mod time;
 pub mod cp;
 pub mod ws;
 
-/// The simulator needs every profile (it implements firmware download, and so on).
+// The simulator needs every profile (it implements firmware download, and so on).
 #[cfg(all(feature = "std", feature = "profiles"))]
 pub mod sim;
