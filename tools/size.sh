@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Code size of the charge point core, linked bare-metal (opt-level z, fat LTO, panic abort,
 # --gc-sections) through tools/size-probe, which calls the whole public API.
-# Usage: tools/size.sh [target...]   (default: thumbv5te-none-eabi thumbv7em-none-eabihf riscv32imc-unknown-none-elf)
+# Usage: tools/size.sh [--core] [target...]   (default: thumbv5te-none-eabi thumbv7em-none-eabihf riscv32imc-unknown-none-elf)
+#   --core: Core + RemoteTrigger only (every optional profile left out)
 # Prints text+rodata per target and the ten biggest symbols.
 set -euo pipefail
 cd "$(dirname "$0")/size-probe"
 NIGHTLY=$(cat ../../rust-nightly-version)
+features=()
+if [ "${1:-}" = "--core" ]; then
+  features=(--no-default-features)
+  shift
+fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(thumbv5te-none-eabi thumbv7em-none-eabihf riscv32imc-unknown-none-elf)
 for t in "${targets[@]}"; do
   # BK7231N's thumbv5te is tier 3: core and alloc are built from source with the pinned nightly.
-  cargo "+$NIGHTLY" build -q --release --target "$t" -Zbuild-std=core,alloc \
+  cargo "+$NIGHTLY" build -q --release "${features[@]}" --target "$t" -Zbuild-std=core,alloc \
     -Zbuild-std-features=compiler-builtins-mem
   elf="target/$t/release/size-probe"
   read -r text rodata data bss < <(readelf -S -W "$elf" | awk '
