@@ -102,6 +102,10 @@ class CsmsConfig:
     ping_interval: float | None = 20.0
     transcript: TextIO | None = None
     first_transaction_id: int = 1
+    # A StartTransaction repeated with the same connector, idTag, timestamp and meterStart (its
+    # answer was lost, so the charge point sent it again) gets the same transaction id, as
+    # SteVe does (OcppServerRepositoryImpl.insertIgnoreTransaction); 1.6 itself has no dedup.
+    dedupe_starts: bool = True
 
 
 class Recorder:
@@ -391,10 +395,15 @@ class CsmsChargePoint(OcppChargePoint):
 
     @on(Action.start_transaction)
     def on_start_transaction(
-        self, connector_id: int, id_tag: str, meter_start: int, **_: Any
+        self,
+        connector_id: int,
+        id_tag: str,
+        meter_start: int,
+        timestamp: str | None = None,
+        **_: Any,
     ) -> call_result.StartTransaction:
         # 1.6 §6.46: the central system always returns a transaction id, even when not Accepted.
-        tx_id = self.csms.open_transaction(self.id, connector_id, id_tag, meter_start)
+        tx_id = self.csms.open_transaction(self.id, connector_id, id_tag, meter_start, timestamp)
         return call_result.StartTransaction(
             transaction_id=tx_id, id_tag_info=self._tag_info(id_tag)
         )
@@ -445,6 +454,16 @@ class CsmsChargePoint(OcppChargePoint):
         return call_result.LogStatusNotification()
 
 
+def _instant(timestamp: str | None) -> datetime | str | None:
+    """A date-time as an instant (so `Z` and `+00:00` compare equal), else the text as is."""
+    if timestamp is None:
+        return None
+    try:
+        return datetime.fromisoformat(timestamp)
+    except ValueError:
+        return timestamp
+
+
 def _snake(key: str) -> str:
     return next(iter(camel_to_snake_case({key: None})))
 
@@ -469,6 +488,7 @@ class DevCsms:
         self.sessions: dict[str, CsmsChargePoint] = {}
         self.transactions: dict[int, Record] = {}
         self._tx_ids = itertools.count(self.config.first_transaction_id)
+        self._start_keys: dict[tuple[Any, ...], int] = {}  # repeated StartTransaction -> its id
         self._server: Server | None = None
         self._cursor = 0  # where the next scripted `wait_for` starts looking
         self.port: int | None = None
@@ -560,8 +580,21 @@ class DevCsms:
             )
 
     # ------------------------------------------------------------------ transactions
-    def open_transaction(self, cp_id: str, connector_id: int, id_tag: str, meter_start: int) -> int:
+    def open_transaction(
+        self,
+        cp_id: str,
+        connector_id: int,
+        id_tag: str,
+        meter_start: int,
+        timestamp: str | None = None,
+    ) -> int:
+        key = (cp_id, connector_id, id_tag, _instant(timestamp), meter_start)
+        known = self._start_keys.get(key) if timestamp is not None else None
+        if known is not None and self.config.dedupe_starts:
+            self.recorder.note(f"repeated StartTransaction of {cp_id}: same transactionId {known}")
+            return known
         tx_id = next(self._tx_ids)
+        self._start_keys.setdefault(key, tx_id)
         self.transactions[tx_id] = {
             "cp": cp_id,
             "connector": connector_id,
@@ -992,6 +1025,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=30.0,
         help="seconds to wait for the answer to our CALLs (default 30)",
     )
+    p.add_argument(
+        "--no-dedupe-starts",
+        action="store_true",
+        help="a repeated StartTransaction gets a new transaction id (default: the same one)",
+    )
     p.add_argument("--quiet", action="store_true", help="no transcript on stderr")
     return p.parse_args(argv)
 
@@ -1007,6 +1045,7 @@ def config_from_args(ns: argparse.Namespace) -> CsmsConfig:
         boot_status=ns.boot_status,
         call_timeout=ns.call_timeout,
         transcript=None if ns.quiet else sys.stderr,
+        dedupe_starts=not ns.no_dedupe_starts,
     )
 
 

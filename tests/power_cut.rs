@@ -325,3 +325,49 @@ fn a_power_cut_at_any_write_loses_no_transaction() {
         "power cut at each of {writes} storage writes: {writes} sessions, {messages} transaction messages, 0 lost, {repeated} repeated after a cut"
     );
 }
+
+#[test]
+fn a_long_stop_transaction_is_thinned_to_fit_the_journal() {
+    let d = disk();
+    let mut s = booted("pc_long_stop", &d);
+    s.cp.set_configuration(s.now, "MeterValueSampleInterval", "10");
+    s.cp.set_configuration(
+        s.now,
+        "StopTxnSampledData",
+        "Energy.Active.Import.Register,Power.Active.Import,Voltage,Current.Import",
+    );
+    start(&mut s);
+    for i in 0..200 {
+        energy(&mut s, 1000.0 + i as f64);
+        for (m, v) in [
+            (Measurand::PowerActiveImport, 7360.0),
+            (Measurand::Voltage, 230.4),
+            (Measurand::CurrentImport, 32.0),
+        ] {
+            s.cp.set_meter(s.now, 1, m, None, v).unwrap();
+        }
+        s.run_secs(10);
+    }
+    s.disconnect();
+    s.cp.end_transaction(s.now, 1, Reason::Local, None).unwrap();
+    s.settle();
+    assert!(
+        !s.events
+            .iter()
+            .any(|e| matches!(e, Event::Error { message } if message.contains("journal"))),
+        "journaled"
+    );
+    reboot(&mut s, &d, cfg());
+    s.connect();
+    let stop = s
+        .csms
+        .last("StopTransaction")
+        .expect("delivered after the reboot")
+        .payload
+        .clone();
+    let data = stop["transactionData"].as_array().unwrap();
+    assert!(stop.to_string().len() <= 4096, "{}", stop.to_string().len());
+    assert!(data.len() > 4, "thinned, not emptied: {}", data.len());
+    assert_eq!(data[0]["sampledValue"][0]["context"], "Transaction.Begin");
+    assert_eq!(data[data.len() - 1]["sampledValue"][0]["context"], "Transaction.End");
+}

@@ -1005,14 +1005,19 @@ mod erased {
 fn push_tx_data(tx: &mut Transaction, mv: Option<MeterValue>, capacity: usize) {
     let Some(mv) = mv else { return };
     if tx.data.len() >= capacity.max(2) {
-        // Keep the first (Transaction.Begin) value; drop every second one after it.
-        let mut i = 0usize;
-        tx.data.retain(|_| {
-            i += 1;
-            i == 1 || i % 2 == 0
-        });
+        halve(&mut tx.data);
     }
     tx.data.push(mv);
+}
+
+/// The thinning rule of transactionData: keep the first (Transaction.Begin) value and drop
+/// every second one after it, halving the resolution.
+fn halve(data: &mut Vec<MeterValue>) {
+    let mut i = 0usize;
+    data.retain(|_| {
+        i += 1;
+        i == 1 || i % 2 == 0
+    });
 }
 
 /// The feature profiles this build supports.

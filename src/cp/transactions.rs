@@ -257,7 +257,7 @@ impl ChargePoint {
         if let Some(end) = end {
             tx.data.push(end);
         }
-        let req = StopTransactionReq {
+        let mut req = StopTransactionReq {
             id_tag: tag,
             meter_stop: meter_now.unwrap_or(tx.meter_start).max(tx.meter_start),
             timestamp: wall,
@@ -266,6 +266,19 @@ impl ChargePoint {
             reason: (reason != Reason::Local).then_some(reason),
             transaction_data: (!tx.data.is_empty()).then_some(tx.data),
         };
+        // The StopTransaction must fit one journal entry: thin transactionData by the same
+        // halving rule until it does, keeping its Transaction.End value.
+        loop {
+            let too_big = serde_json::to_vec(&req).is_ok_and(|v| v.len() + 64 > super::persist::MAX_ENTRY);
+            match req.transaction_data.as_mut() {
+                Some(data) if too_big && data.len() > 2 => {
+                    let end = data.pop();
+                    super::halve(data);
+                    data.extend(end);
+                }
+                _ => break,
+            }
+        }
         self.log(
             Level::Info,
             format_args!("connector {c}: transaction ends ({})", reason.as_str()),

@@ -275,6 +275,11 @@ impl Simulator {
             None => ChargePoint::new(config),
         }
         .map_err(|e| e.to_string())?;
+        // The host has a clock (firmware: SNTP or an RTC); the central system's time follows.
+        if let Ok(d) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            let ms = i64::try_from(d.as_millis()).unwrap_or(0);
+            cp.set_wall_clock(now, crate::time::DateTime::from_unix_millis(ms));
+        }
         let mut keys = self.opts.config.clone();
         if let Some(k) = &self.opts.auth_key {
             keys.push(("AuthorizationKey".into(), k.clone()));
@@ -404,6 +409,8 @@ impl Simulator {
         }
         if now.millis_since(self.last_model) >= 1000 {
             self.model(now);
+            // The register survives kill -9: saved before any sample can read the new value.
+            self.save_meter();
         }
     }
 
