@@ -638,7 +638,7 @@ impl ChargePoint {
     }
 
     fn run_timers(&mut self, now: Instant) {
-        if self.connected && self.boot_at.is_some_and(|t| t <= now) && self.in_flight.is_none() {
+        if self.connected && self.boot_at.is_some_and(|t| t <= now) {
             self.boot_at = None;
             if !self.outbox.contains(|p| matches!(p, Payload::Boot)) {
                 self.enqueue(now, Payload::Boot);

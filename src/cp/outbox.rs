@@ -154,13 +154,28 @@ impl Outbox {
         self.items.remove(pick?)
     }
 
-    /// The earliest instant a waiting CALL becomes ready, if any waits.
+    /// The earliest instant [`Self::take_ready`] can return a CALL: the first ready time of
+    /// any other message, and of the first transaction message only (those behind it wait
+    /// for it, however early their own time).
     pub fn next_ready(&self, booted: bool) -> Option<Instant> {
-        self.items
+        let eligible = |i: &&Item| booted || matches!(i.payload, Payload::Boot);
+        let other = self
+            .items
             .iter()
-            .filter(|i| booted || matches!(i.payload, Payload::Boot))
+            .filter(eligible)
+            .filter(|i| !i.payload.is_tx())
             .map(|i| i.not_before)
-            .min()
+            .min();
+        let first_tx = self
+            .items
+            .iter()
+            .filter(eligible)
+            .find(|i| i.payload.is_tx())
+            .map(|i| i.not_before);
+        match (other, first_tx) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Whether a CALL of this kind waits.

@@ -379,7 +379,10 @@ impl ChargePoint {
             return;
         }
         match item.payload {
-            Payload::Boot => self.boot_at = Some(now.plus_secs(self.cfg.boot_retry_s)),
+            // A BootNotification asked for by TriggerMessage after acceptance is not retried.
+            Payload::Boot if self.registration != Registration::Accepted => {
+                self.boot_at = Some(now.plus_secs(self.cfg.boot_retry_s));
+            }
             Payload::Authorize(req, purpose) => self.authorize_offline(now, req.id_tag, purpose),
             Payload::Status(_) if !counts => self.outbox.push_front(item),
             Payload::DataTransfer(_) => {
