@@ -298,15 +298,12 @@ impl ChargePoint {
         self.forget_record(&super::persist::tx_key(c));
     }
 
-    /// A CALLRESULT arrived.
-    pub(super) fn handle_result(&mut self, now: Instant, id: &str, payload: &str) {
+    /// The CALL an answer with `id` belongs to, taken out of flight. An answer to anything
+    /// else is logged and dropped: OCPP-J answers only CALLs.
+    fn answered(&mut self, id: &str, kind: &str) -> Option<InFlight> {
         let Some(f) = self.in_flight.take_if(|f| f.id == id) else {
-            // OCPP-J answers only CALLs: an unknown result is logged and dropped.
-            self.log(
-                Level::Warn,
-                format_args!("CALLRESULT for unknown message id {id} ignored"),
-            );
-            return;
+            self.log(Level::Warn, format_args!("{kind} for unknown message id {id} ignored"));
+            return None;
         };
         if self.cfg.trace_messages {
             self.events.push_back(Event::Received {
@@ -315,6 +312,14 @@ impl ChargePoint {
                 call: false,
             });
         }
+        Some(f)
+    }
+
+    /// A CALLRESULT arrived.
+    pub(super) fn handle_result(&mut self, now: Instant, id: &str, payload: &str) {
+        let Some(f) = self.answered(id, "CALLRESULT") else {
+            return;
+        };
         match CpConf::parse(f.action, payload) {
             Ok(conf) => self.on_conf(now, f, conf),
             Err(e) => {
@@ -326,20 +331,9 @@ impl ChargePoint {
 
     /// A CALLERROR arrived.
     pub(super) fn handle_error(&mut self, now: Instant, id: &str, code: ErrorCode, description: &str) {
-        let Some(f) = self.in_flight.take_if(|f| f.id == id) else {
-            self.log(
-                Level::Warn,
-                format_args!("CALLERROR for unknown message id {id} ignored"),
-            );
+        let Some(f) = self.answered(id, "CALLERROR") else {
             return;
         };
-        if self.cfg.trace_messages {
-            self.events.push_back(Event::Received {
-                action: Some(f.action),
-                message_id: f.id.clone(),
-                call: false,
-            });
-        }
         self.log(
             Level::Warn,
             format_args!("{} failed: {code} {description}", f.action.as_str()),
