@@ -37,7 +37,11 @@ cargo test -q --no-default-features --features std,log --test scenarios --test c
 step "every frame the charge point sent in those tests, against the official OCPP 1.6 schemas"
 .venv/bin/python tests/schema/validate_frames.py "$FRAMES"
 
+step "fuzzing: every cargo-fuzz target for 20 s, regressions included (tools/fuzz.sh 600: the long run)"
+tools/fuzz.sh 20
+
 step "code size, bare metal (figures, not a pass/fail check)"
+tools/size.sh --core thumbv5te-none-eabi
 tools/size.sh thumbv5te-none-eabi
 
 step "ocpp-sim against the Python ocpp and npm ocpp-rpc (strict) central systems"
