@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::cp::{ChargePoint, Config, Event};
 use crate::log::Level;
-use crate::messages::{ChargePointErrorCode, DiagnosticsStatus, FirmwareStatus, Measurand, Phase};
+use crate::messages::{ChargePointErrorCode, DiagnosticsStatus, FirmwareStatus, Measurand};
 use crate::rand::{Random, XorShift32};
 use crate::store::FileStorage;
 use crate::time::Instant;
@@ -591,10 +591,6 @@ impl Simulator {
                 if key == "WebSocketPingInterval" {
                     self.conn.set_ping_interval(value.parse().unwrap_or(0));
                 }
-                if key == "AuthorizationKey" {
-                    let secret = self.cp.as_ref().map(|_| ());
-                    let _ = secret;
-                }
                 emit("config_changed", json!({"key": key, "value": value}));
             }
             Event::TriggerMessage { requested, connector } => emit(
@@ -684,8 +680,7 @@ impl Simulator {
             o.advance(dt, max_w);
             let c = i as u32 + 1;
             for (m, v) in o.readings(max_w) {
-                let phase = matches!(m, Measurand::Voltage).then_some(Phase::L1N);
-                let _ = cp.set_meter(now, c, m, phase.filter(|_| false), v);
+                let _ = cp.set_meter(now, c, m, None, v);
             }
         }
     }
