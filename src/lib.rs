@@ -7,9 +7,10 @@
 //!
 //! Layers, from the wire up: [`ws`] (bytes <-> WebSocket text messages), [`rpc`]
 //! (text <-> OCPP-J frames, CALLERROR mapping), [`messages`] (typed OCPP 1.6 payloads),
-//! [`cp`] and [`meter`] (the charge point's behaviour).
+//! [`cp`] and [`meter`] (the charge point's behaviour). [`station`] joins a charge point to
+//! its WebSocket connection; `ffi` (feature `ffi`) is the C ABI over it.
 #![cfg_attr(not(feature = "std"), no_std)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 extern crate alloc;
@@ -23,7 +24,13 @@ pub mod store;
 pub mod time;
 
 pub mod cp;
+pub mod station;
 pub mod ws;
+
+// The C ABI: the one place with `unsafe` (pointers from C, the bare-metal allocator).
+#[cfg(feature = "ffi")]
+#[allow(unsafe_code)]
+pub mod ffi;
 
 // The simulator needs every profile (it implements firmware download, and so on).
 #[cfg(all(feature = "std", feature = "profiles"))]

@@ -59,6 +59,10 @@ pub struct Config {
     /// After Reset, how long StopTransaction messages get to reach the central system
     /// before `Event::Reset` tells the host to reboot anyway (the queue survives in the journal).
     pub reset_grace_ms: u64,
+    /// Keep the HeartbeatInterval the host set over the interval BootNotification.conf gives
+    /// (the original component's `heartbeat_interval`: SteVe answers 14400 s, evcc 86400 s).
+    /// ChangeConfiguration from the central system still changes it.
+    pub keep_heartbeat_interval: bool,
     /// Where log lines go.
     pub logger: Option<LogFn>,
 }
@@ -89,6 +93,7 @@ impl Default for Config {
             trace_messages: false,
             message_id_nonce: 0,
             reset_grace_ms: 10_000,
+            keep_heartbeat_interval: false,
             logger: None,
         }
     }

@@ -33,6 +33,14 @@ pub enum Event {
         /// Whether energy may flow.
         on: bool,
     },
+    /// A transaction began here (its StartTransaction is queued), whatever started it: an id
+    /// tag, the host, or RemoteStartTransaction. Energy may flow from now on, online or not.
+    TransactionBegun {
+        /// Connector.
+        connector: u32,
+        /// Who started it.
+        id_tag: String,
+    },
     /// The central system confirmed a transaction and gave it its id.
     TransactionStarted {
         /// Connector.

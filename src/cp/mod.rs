@@ -260,6 +260,26 @@ impl ChargePoint {
         self.connector(connector).is_some_and(|c| c.tx.is_some())
     }
 
+    /// Energy delivered in the transaction on a connector so far, Wh (the energy register now
+    /// minus its reading at the start), if a transaction runs and the register is fresh.
+    pub fn session_energy_wh(&self, now: Instant, connector: u32) -> Option<i32> {
+        let start = self.connector(connector)?.tx.as_ref()?.meter_start;
+        let register = self.meter.energy_wh(connector, now, self.cfg.meter_max_age_ms)?;
+        Some(register.saturating_sub(start))
+    }
+
+    /// The effective smart-charging limit of a connector (`None`: no limit).
+    #[cfg(feature = "smart-charging")]
+    pub fn limit(&self, connector: u32) -> Option<smart_charging::Limit> {
+        self.connector(connector)?.limit
+    }
+
+    /// The AuthorizationKey (security profile 1: the Basic-auth password), if one is set.
+    /// Write-only towards the central system; the host's transport needs it.
+    pub fn authorization_key(&self) -> Option<&str> {
+        Some(self.keys.text(Key::AuthorizationKey)).filter(|k| !k.is_empty())
+    }
+
     /// The configuration keys.
     pub fn configuration(&self) -> &Configuration {
         &self.keys
@@ -277,6 +297,16 @@ impl ChargePoint {
     fn instant_of(&self, wall: DateTime) -> Option<Instant> {
         let (at, base) = self.clock?;
         Some(at.plus_millis(u64::try_from(wall.millis_since(base)).unwrap_or(0)))
+    }
+
+    /// The charge point identity it was created with.
+    pub fn charge_point_id(&self) -> &str {
+        &self.cfg.charge_point_id
+    }
+
+    /// Where its log lines go.
+    pub fn logger(&self) -> Option<crate::log::LogFn> {
+        self.cfg.logger
     }
 
     /// The number of connectors.

@@ -221,6 +221,10 @@ impl ChargePoint {
         // The open transaction is recorded before its StartTransaction is journaled: after a
         // cut, a queued StartTransaction always has the record that stops it.
         self.save_open_tx(c, meter_start, wall);
+        self.events.push_back(Event::TransactionBegun {
+            connector: c,
+            id_tag: String::from(req.id_tag.as_str()),
+        });
         self.enqueue(now, Payload::StartTx(local, req));
         // A TxProfile (or a Relative schedule) applies from the start of the transaction.
         #[cfg(feature = "smart-charging")]
@@ -411,7 +415,7 @@ impl ChargePoint {
                 let wait = u64::try_from(c.interval).ok().filter(|i| *i > 0);
                 match c.status {
                     RegistrationStatus::Accepted => {
-                        if let Some(i) = wait {
+                        if let Some(i) = wait.filter(|_| !self.cfg.keep_heartbeat_interval) {
                             let _ = self.keys.change("HeartbeatInterval", &format!("{i}"));
                         }
                         self.registration = Registration::Accepted;

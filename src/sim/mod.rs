@@ -1,7 +1,7 @@
 //! `ocpp-sim`: a simulated charger and EV on Linux, driven over stdin, reporting JSON Lines
 //! on stdout (see README "Simulator"). It wires the sans-IO pieces together the way firmware
-//! does: [`crate::ws::Connection`] over a [`crate::ws::HostLink`] socket, the
-//! [`crate::cp::ChargePoint`], and a physical model ([`model`]).
+//! does: a [`Station`] (the [`crate::cp::ChargePoint`] and its connection) over a
+//! [`crate::ws::HostLink`] socket, and a physical model ([`model`]).
 
 pub mod command;
 pub mod http;
@@ -18,9 +18,10 @@ use crate::cp::{ChargePoint, Config, Event};
 use crate::log::Level;
 use crate::messages::{ChargePointErrorCode, DiagnosticsStatus, FirmwareStatus, Measurand};
 use crate::rand::{Random, XorShift32};
+use crate::station::{Station, StationEvent};
 use crate::store::FileStorage;
 use crate::time::Instant;
-use crate::ws::{ClientConfig, ConnEvent, Connection, ConnectionConfig, HostLink, LinkAction, TlsSettings, Url};
+use crate::ws::{ClientConfig, ConnectionConfig, HostLink, LinkAction, TlsSettings, Url};
 use command::Command;
 use model::Outlet;
 
@@ -173,9 +174,9 @@ fn entropy() -> u32 {
 pub struct Simulator {
     opts: Options,
     state: State,
-    /// `None` while the power is off.
-    cp: Option<ChargePoint>,
-    conn: Connection,
+    /// The charge point and its connection; `None` while the power is off.
+    station: Option<Station>,
+    client: ClientConfig,
     link: Option<HostLink>,
     outlets: Vec<Outlet>,
     rng: XorShift32,
@@ -209,7 +210,6 @@ impl Simulator {
         };
         let mut client = ClientConfig::new(opts.url.clone());
         client.basic_auth = opts.auth_key.clone().map(|k| (opts.id.clone(), k));
-        let conn = Connection::new(client, ConnectionConfig::default());
         let energy = state.read_lines("meter");
         let outlets = (1..=opts.connectors)
             .map(|c| {
@@ -223,8 +223,8 @@ impl Simulator {
         let mut sim = Simulator {
             opts,
             state,
-            cp: None,
-            conn,
+            station: None,
+            client,
             link: None,
             outlets,
             rng: XorShift32::new(entropy()),
@@ -293,31 +293,36 @@ impl Simulator {
                 );
             }
         }
-        self.conn.set_ping_interval(
-            u32::try_from(cp.configuration().int(crate::cp::Key::WebSocketPingInterval)).unwrap_or(0),
-        );
         for (i, o) in self.outlets.iter_mut().enumerate() {
             o.energy_on = false;
             if o.plugged {
                 let _ = cp.plug(now, i as u32 + 1);
             }
         }
-        self.cp = Some(cp);
+        let mut station = Station::new(
+            cp,
+            self.client.clone(),
+            ConnectionConfig::default(),
+            self.rng.next_u32(),
+        );
+        if !self.net_up {
+            station.disconnect(now);
+        }
+        self.station = Some(station);
         // Meter inputs are there from the first instant, as a real meter's would be.
         self.last_model = now;
         self.model(now);
-        if self.net_up {
-            self.conn.reconnect_now(now);
-        }
         emit("power", json!({"state": "on"}));
         Ok(())
     }
 
     fn power_off(&mut self) {
         let now = self.now();
-        self.cp = None;
-        self.conn.disconnect(now);
+        if let Some(st) = self.station.as_mut() {
+            st.disconnect(now);
+        }
         self.drive_link(now);
+        self.station = None;
         if let Some(l) = self.link.take() {
             l.shutdown();
         }
@@ -372,7 +377,9 @@ impl Simulator {
                 Ok(0) => closed = true,
                 Ok(n) => {
                     let data = buf.get(..n).unwrap_or(&[]);
-                    self.conn.handle_bytes(now, data, &mut self.rng);
+                    if let Some(st) = self.station.as_mut() {
+                        st.handle_bytes(now, data);
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) => {
@@ -383,24 +390,20 @@ impl Simulator {
         } else {
             std::thread::sleep(Duration::from_millis(10));
         }
-        if closed {
-            self.link = None;
-            self.conn.handle_socket_closed(now);
-        }
-        if self.conn.poll_timeout().is_some_and(|t| t <= now) {
-            self.conn.handle_timeout(now, &mut self.rng);
-        }
-        self.drain_conn(now);
-        if let Some(cp) = self.cp.as_mut() {
-            if cp.poll_timeout().is_some_and(|t| t <= now) {
-                cp.handle_timeout(now);
+        if let Some(st) = self.station.as_mut() {
+            if closed {
+                self.link = None;
+                st.handle_socket_closed(now);
+            }
+            if st.poll_timeout().is_some_and(|t| t <= now) {
+                st.handle_timeout(now);
             }
         }
-        self.drain_cp(now);
+        self.drain(now);
         self.drive_link(now);
         self.jobs(now);
         if let Some(deadline) = self.reboot_at {
-            let idle = self.cp.as_ref().is_none_or(|cp| cp.pending_calls() == 0);
+            let idle = self.station.as_ref().is_none_or(|st| st.cp().pending_calls() == 0);
             if idle || deadline <= now {
                 self.reboot_at = None;
                 self.power_off();
@@ -416,7 +419,7 @@ impl Simulator {
 
     /// Opens/closes the socket as the connection asks and writes pending bytes.
     fn drive_link(&mut self, now: Instant) {
-        while let Some(action) = self.conn.poll_action(now) {
+        while let Some(action) = self.station.as_mut().and_then(|st| st.poll_action(now)) {
             match action {
                 LinkAction::Open { host, port, secure } => {
                     emit(
@@ -429,11 +432,15 @@ impl Simulator {
                     match HostLink::connect(&host, port, secure, &tls, Duration::from_secs(10)) {
                         Ok(link) => {
                             self.link = Some(link);
-                            self.conn.handle_socket_open(now, &mut self.rng);
+                            if let Some(st) = self.station.as_mut() {
+                                st.handle_socket_open(now);
+                            }
                         }
                         Err(e) => {
                             emit("error", json!({"message": format!("connect {host}:{port}: {e}")}));
-                            self.conn.handle_socket_closed(now);
+                            if let Some(st) = self.station.as_mut() {
+                                st.handle_socket_closed(now);
+                            }
                         }
                     }
                 }
@@ -449,59 +456,39 @@ impl Simulator {
     }
 
     fn flush(&mut self) {
-        let Some(link) = self.link.as_mut() else { return };
-        let out = self.conn.outgoing();
+        let now = self.now();
+        let (Some(link), Some(st)) = (self.link.as_mut(), self.station.as_mut()) else {
+            return;
+        };
+        let out = st.outgoing();
         if out.is_empty() {
             return;
         }
         let n = out.len();
         match link.write_all(out) {
-            Ok(()) => self.conn.consume_outgoing(n),
+            Ok(()) => st.consume_outgoing(n),
             Err(e) => {
                 emit("error", json!({"message": format!("socket write: {e}")}));
                 self.link = None;
-                let now = self.now();
-                self.conn.handle_socket_closed(now);
+                st.handle_socket_closed(now);
             }
         }
     }
 
-    fn drain_conn(&mut self, now: Instant) {
-        while let Some(ev) = self.conn.poll_event() {
-            match ev {
-                ConnEvent::Connected => {
-                    emit("connection", json!({"state": "connected"}));
-                    if let Some(cp) = self.cp.as_mut() {
-                        cp.handle_connected(now);
-                    }
-                }
-                ConnEvent::Disconnected { reason } => {
-                    emit("connection", json!({"state": "disconnected", "reason": reason}));
-                    if let Some(cp) = self.cp.as_mut() {
-                        cp.handle_disconnected(now);
-                    }
-                }
-                ConnEvent::Text(text) => {
-                    if let Some(cp) = self.cp.as_mut() {
-                        cp.handle_text(now, &text);
-                    }
-                }
-                ConnEvent::Error(e) => emit("error", json!({"message": e.to_string()})),
-            }
-        }
-    }
-
-    fn drain_cp(&mut self, now: Instant) {
+    /// Moves frames between link and charge point and acts on every event.
+    fn drain(&mut self, now: Instant) {
         loop {
-            let Some(cp) = self.cp.as_mut() else { return };
-            if let Some(text) = cp.poll_transmit() {
-                if let Err(e) = self.conn.send_text(now, &text, &mut self.rng) {
-                    emit("error", json!({"message": format!("send: {e}")}));
+            let Some(st) = self.station.as_mut() else { return };
+            st.pump(now);
+            let Some(ev) = st.poll_event() else { return };
+            match ev {
+                StationEvent::Connected => emit("connection", json!({"state": "connected"})),
+                StationEvent::Disconnected { reason } => {
+                    emit("connection", json!({"state": "disconnected", "reason": reason}))
                 }
-                continue;
+                StationEvent::LinkError(e) => emit("error", json!({"message": e.to_string()})),
+                StationEvent::ChargePoint(ev) => self.event(now, ev),
             }
-            let Some(ev) = cp.poll_event() else { return };
-            self.event(now, ev);
         }
     }
 
@@ -522,6 +509,9 @@ impl Simulator {
                     o.energy_on = on;
                 }
                 emit("energy", json!({"connector": connector, "on": on}));
+            }
+            Event::TransactionBegun { connector, id_tag } => {
+                emit("tx_begun", json!({"connector": connector, "id_tag": id_tag}))
             }
             Event::TransactionStarted {
                 connector,
@@ -587,12 +577,7 @@ impl Simulator {
                 "data_transfer_result",
                 json!({"status": status.map(|s| s.as_str()), "data": data}),
             ),
-            Event::ConfigurationChanged { key, value } => {
-                if key == "WebSocketPingInterval" {
-                    self.conn.set_ping_interval(value.parse().unwrap_or(0));
-                }
-                emit("config_changed", json!({"key": key, "value": value}));
-            }
+            Event::ConfigurationChanged { key, value } => emit("config_changed", json!({"key": key, "value": value})),
             Event::TriggerMessage { requested, connector } => emit(
                 "trigger_message",
                 json!({"requested": requested.as_str(), "connector": connector}),
@@ -651,7 +636,9 @@ impl Simulator {
     /// Reports what the background jobs did; an installed firmware reboots the charger.
     fn jobs(&mut self, now: Instant) {
         while let Ok(job) = self.jobs.1.try_recv() {
-            let Some(cp) = self.cp.as_mut() else { continue };
+            let Some(cp) = self.station.as_mut().map(Station::cp_mut) else {
+                continue;
+            };
             let result = match job {
                 Job::Firmware(s) => cp.firmware_status(now, s),
                 Job::Diagnostics(s) => cp.diagnostics_status(now, s),
@@ -666,7 +653,7 @@ impl Simulator {
             if let Err(e) = result {
                 emit("error", json!({"message": e.to_string()}));
             }
-            self.drain_cp(now);
+            self.drain(now);
         }
     }
 
@@ -675,7 +662,9 @@ impl Simulator {
         let dt = now.millis_since(self.last_model);
         self.last_model = now;
         let max_w = self.opts.power_w;
-        let Some(cp) = self.cp.as_mut() else { return };
+        let Some(cp) = self.station.as_mut().map(Station::cp_mut) else {
+            return;
+        };
         for (i, o) in self.outlets.iter_mut().enumerate() {
             o.advance(dt, max_w);
             let c = i as u32 + 1;
@@ -696,7 +685,7 @@ impl Simulator {
             }
         };
         let now = self.now();
-        if self.cp.is_none()
+        if self.station.is_none()
             && !matches!(
                 cmd,
                 Command::PowerOn | Command::Quit | Command::NetDown | Command::NetUp
@@ -709,7 +698,7 @@ impl Simulator {
         let result = match cmd {
             Command::Quit => return false,
             Command::PowerOn => {
-                if self.cp.is_none() {
+                if self.station.is_none() {
                     if let Err(e) = self.power_on() {
                         emit("error", json!({"message": e}));
                     }
@@ -722,12 +711,16 @@ impl Simulator {
             }
             Command::NetDown => {
                 self.net_up = false;
-                self.conn.disconnect(now);
+                if let Some(st) = self.station.as_mut() {
+                    st.disconnect(now);
+                }
                 Ok(())
             }
             Command::NetUp => {
                 self.net_up = true;
-                self.conn.reconnect_now(now);
+                if let Some(st) = self.station.as_mut() {
+                    st.reconnect_now(now);
+                }
                 Ok(())
             }
             cmd => self.charger_command(now, cmd, n),
@@ -735,7 +728,7 @@ impl Simulator {
         if let Err(e) = result {
             emit("error", json!({"message": e, "line": line}));
         }
-        self.drain_cp(now);
+        self.drain(now);
         true
     }
 
@@ -747,7 +740,7 @@ impl Simulator {
                 Err(format!("no connector {c}"))
             }
         };
-        let cp = self.cp.as_mut().ok_or("power is off")?;
+        let cp = self.station.as_mut().ok_or("power is off")?.cp_mut();
         match cmd {
             Command::Plug(c) => {
                 let i = outlet(c)?;
