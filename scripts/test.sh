@@ -13,18 +13,30 @@ scripts/setup.sh
 
 step "format, lints, rustdoc (std and no_std)"
 cargo fmt --check
-cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --features ffi -- -D warnings
 cargo clippy --lib --no-default-features -- -D warnings
 cargo clippy --lib --no-default-features --features profiles -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q --features ffi
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q --no-default-features
 
-step "bare-metal builds (no_std + alloc)"
+step "bare-metal builds (no_std + alloc), and the C static library for each target"
 for features in "" "--features profiles"; do
   cargo build -q --lib --no-default-features $features --target thumbv7em-none-eabihf
   cargo build -q --lib --no-default-features $features --target riscv32imc-unknown-none-elf
   cargo "+$NIGHTLY" build -q --lib --no-default-features $features --target thumbv5te-none-eabi -Zbuild-std=core,alloc
 done
+cargo clippy -q --lib --no-default-features --features ffi,profiles --target thumbv7em-none-eabihf -- -D warnings
+for target in thumbv7em-none-eabihf riscv32imc-unknown-none-elf; do
+  cargo rustc -q --release --lib --crate-type staticlib --no-default-features --features ffi,profiles --target $target
+done
+cargo "+$NIGHTLY" rustc -q --release --lib --crate-type staticlib --no-default-features --features ffi,profiles \
+  --target thumbv5te-none-eabi -Zbuild-std=core,alloc
+
+step "C ABI: include/ocpp_cp.h is what cbindgen makes of src/ffi; a C session under ASan + UBSan"
+cargo rustc -q --lib --crate-type staticlib --features ffi
+git diff --exit-code -- include/ocpp_cp.h ||
+  { echo "include/ocpp_cp.h is stale: commit the header build.rs regenerated" >&2; exit 1; }
+.venv/bin/python -m pytest -q tests/c_abi
 
 step "cargo test (unit, scenarios in virtual time, CALLERROR table, WebSocket peers)"
 FRAMES=$(mktemp -d)

@@ -255,3 +255,113 @@ impl Station {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cp::Config;
+    use crate::ws::{accept_key, Url};
+    use alloc::string::ToString;
+    use alloc::vec::Vec;
+
+    fn ms(v: u64) -> Instant {
+        Instant::from_millis(v)
+    }
+
+    fn station() -> Station {
+        let cp = ChargePoint::new(Config {
+            charge_point_id: "CP_1".into(),
+            ..Config::default()
+        })
+        .unwrap();
+        let client = ClientConfig::new(Url::parse("ws://csms.test/ocpp/CP_1").unwrap());
+        Station::new(cp, client, ConnectionConfig::default(), 7)
+    }
+
+    /// Opens the socket and answers the upgrade; returns the request the station wrote.
+    fn open(st: &mut Station, now: Instant) -> String {
+        assert!(matches!(st.poll_action(now), Some(LinkAction::Open { .. })));
+        st.handle_socket_open(now);
+        let request = String::from_utf8(st.outgoing().to_vec()).unwrap();
+        st.consume_outgoing(request.len());
+        let key = request
+            .lines()
+            .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+            .unwrap()
+            .to_string();
+        let answer = alloc::format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: ocpp1.6\r\n\r\n",
+            accept_key(&key)
+        );
+        st.handle_bytes(now, answer.as_bytes());
+        request
+    }
+
+    /// An unmasked server text frame.
+    fn text_frame(s: &str) -> Vec<u8> {
+        let mut f = alloc::vec![0x81u8];
+        if s.len() < 126 {
+            f.push(s.len() as u8);
+        } else {
+            f.push(126);
+            f.extend_from_slice(&(s.len() as u16).to_be_bytes());
+        }
+        f.extend_from_slice(s.as_bytes());
+        f
+    }
+
+    fn events(st: &mut Station) -> Vec<StationEvent> {
+        core::iter::from_fn(|| st.poll_event()).collect()
+    }
+
+    #[test]
+    fn link_and_charge_point_move_together() {
+        let mut st = station();
+        assert_eq!(st.link_state(), LinkState::Disconnected);
+        let request = open(&mut st, ms(0));
+        assert!(!request.contains("Authorization:"), "{request}");
+        assert_eq!(st.link_state(), LinkState::Connected);
+        assert!(events(&mut st).contains(&StationEvent::Connected));
+        // The charge point's BootNotification went straight to the link (a masked frame).
+        let out = st.outgoing().to_vec();
+        assert_eq!(out.first(), Some(&0x81));
+        st.consume_outgoing(out.len());
+        assert!(st.poll_timeout().is_some());
+    }
+
+    #[test]
+    fn ping_interval_and_authorization_key_follow_the_configuration() {
+        let mut st = station();
+        open(&mut st, ms(0));
+        let change =
+            |k: &str, v: &str| alloc::format!(r#"[2,"c-{k}","ChangeConfiguration",{{"key":"{k}","value":"{v}"}}]"#);
+        st.handle_bytes(ms(10), &text_frame(&change("WebSocketPingInterval", "17")));
+        assert_eq!(st.connection().config().ping_interval_s, 17);
+        st.handle_bytes(ms(20), &text_frame(&change("AuthorizationKey", "0123456789abcdef0123")));
+        let changed = events(&mut st).into_iter().any(|e| {
+            matches!(e, StationEvent::ChargePoint(Event::ConfigurationChanged { ref key, .. }) if key == "AuthorizationKey")
+        });
+        assert!(changed);
+        // The session goes on with the old password; the next connection uses the new one.
+        st.handle_socket_closed(ms(30));
+        assert!(events(&mut st)
+            .iter()
+            .any(|e| matches!(e, StationEvent::Disconnected { .. })));
+        let mut now = ms(30);
+        while st.connection().state() != ConnState::Connecting {
+            now = st.poll_timeout().unwrap().max(now);
+            st.handle_timeout(now);
+            if matches!(st.poll_action(now), Some(LinkAction::Open { .. })) {
+                break;
+            }
+        }
+        st.handle_socket_open(now);
+        let request = String::from_utf8(st.outgoing().to_vec()).unwrap();
+        // base64("CP_1:0123456789abcdef0123")
+        assert!(
+            request.contains("Authorization: Basic Q1BfMTowMTIzNDU2Nzg5YWJjZGVmMDEyMw==\r\n"),
+            "{request}"
+        );
+    }
+}
