@@ -15,6 +15,8 @@
 #                       variants are measured with LTO on only)
 #   --symbols N         biggest symbols to list (default 10)
 #   --out DIR           keep the ELF images here (default: $TMPDIR)
+#   --abi               measure the shipped C ABI instead (the crate's `ffi` static library,
+#                       include/ocpp_cp.h, main_abi.c: charge point + WebSocket client + glue)
 # Installs the cross toolchains (apt) and the pinned nightly (rustup) when missing.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,6 +27,7 @@ FEATURES=auto
 LTOS="on off"
 SYMBOLS=10
 OUT=""
+ABI=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --targets) TARGETS=$2; shift 2 ;;
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
     --lto) LTOS=$2; shift 2 ;;
     --symbols) SYMBOLS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --abi) ABI=1; shift ;;
     *) sed -n '2,20p' "$0"; exit 2 ;;
   esac
 done
@@ -118,7 +122,9 @@ details=()
 for t in $TARGETS; do
   read -r -a cc <<<"$(cc_for "$t")"
   pre=$(prefix_for "$t")
-  "${cc[@]}" $CFLAGS "$FP/main.c" -o "$OUT/$t-empty.elf" 2> >(grep -v 'GNU-stack\|will be removed' >&2)
+  main="$FP/main.c"
+  [ "$ABI" = 1 ] && main="$FP/main_abi.c"
+  "${cc[@]}" $CFLAGS "$main" -o "$OUT/$t-empty.elf" 2> >(grep -v 'GNU-stack\|will be removed' >&2)
   read -r ef ed eb < <(sizes "$OUT/$t-empty.elf" "$t")
   for v in "${variants[@]}"; do
     name=${v%%|*}
@@ -128,11 +134,19 @@ for t in $TARGETS; do
     case "$name" in without*) [[ " $LTOS " == *" on "* ]] && ltos=on ;; esac
     for lto in $ltos; do
       case $lto in on) L=fat ;; off) L=false ;; *) echo "--lto takes on/off" >&2; exit 2 ;; esac
-      (cd "$FP" && CARGO_PROFILE_RELEASE_LTO=$L cargo "+$NIGHTLY" build -q --release --target "$t" \
-        -Zbuild-std=core,alloc ${feats:+--features "${feats%,}"})
       tag="$t-$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_')-lto-$lto"
-      cp "$CARGO_TARGET_DIR/$t/release/libocpp_footprint.a" "$OUT/$tag.a"
-      "${cc[@]}" $CFLAGS -DWITH_OCPP "$FP/main.c" "$OUT/$tag.a" -o "$OUT/$tag.elf" \
+      if [ "$ABI" = 1 ]; then
+        abi_feats=$(for f in ${v#*|}; do printf '%s,' "$f"; done)
+        (cd "$ROOT" && CARGO_PROFILE_RELEASE_LTO=$L cargo "+$NIGHTLY" rustc -q --release --lib \
+          --crate-type staticlib --target "$t" -Zbuild-std=core,alloc --no-default-features \
+          --features "ffi,${abi_feats%,}")
+        cp "$CARGO_TARGET_DIR/$t/release/libocpp_cp.a" "$OUT/$tag.a"
+      else
+        (cd "$FP" && CARGO_PROFILE_RELEASE_LTO=$L cargo "+$NIGHTLY" build -q --release --target "$t" \
+          -Zbuild-std=core,alloc ${feats:+--features "${feats%,}"})
+        cp "$CARGO_TARGET_DIR/$t/release/libocpp_footprint.a" "$OUT/$tag.a"
+      fi
+      "${cc[@]}" $CFLAGS -DWITH_OCPP -I"$ROOT/include" "$main" "$OUT/$tag.a" -o "$OUT/$tag.elf" \
         2> >(grep -v 'GNU-stack\|will be removed' >&2)
       read -r ff fd fb < <(sizes "$OUT/$tag.elf" "$t")
       printf '| %s | %s | %s | %d | %d | %d | %s |\n' "$t" "$name" "$lto" \
