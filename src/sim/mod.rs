@@ -280,11 +280,9 @@ impl Simulator {
             let ms = i64::try_from(d.as_millis()).unwrap_or(0);
             cp.set_wall_clock(now, crate::time::DateTime::from_unix_millis(ms));
         }
-        let mut keys = self.opts.config.clone();
-        if let Some(k) = &self.opts.auth_key {
-            keys.push(("AuthorizationKey".into(), k.clone()));
-        }
-        for (k, v) in &keys {
+        // --auth-key is the first Basic-auth password (in `self.client`); a key the central
+        // system set since (ChangeConfiguration, persisted in the state dir) wins: see Station.
+        for (k, v) in &self.opts.config {
             let status = cp.set_configuration(now, k, v);
             if status.as_str() != "Accepted" {
                 emit(

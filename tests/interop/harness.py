@@ -214,13 +214,25 @@ class PyCsmsDriver(CsmsDriver):
 
     name = "python"
 
-    def __init__(self, tags: set[str], log_path: Path, transcript_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        tags: set[str],
+        log_path: Path,
+        transcript_path: Path | None = None,
+        auth_key: str | None = None,
+    ) -> None:
         # The transcript (what a person reads) goes to a file the driver closes in stop().
         self._transcript: TextIO | None = (
             open(transcript_path, "w", encoding="utf-8") if transcript_path else None  # noqa: SIM115
         )
         self.csms = DevCsms(
-            CsmsConfig(port=0, tags=set(tags), log_path=log_path, transcript=self._transcript)
+            CsmsConfig(
+                port=0,
+                tags=set(tags),
+                log_path=log_path,
+                transcript=self._transcript,
+                auth_key=auth_key,
+            )
         )
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
