@@ -103,4 +103,9 @@ rustup component list --toolchain "$NIGHTLY" --installed 2>/dev/null | grep -q '
   quietly "rust-src for $NIGHTLY" rustup component add rust-src --toolchain "$NIGHTLY"
 # ================================================================ END RUST
 
+# ================================================================ ESPHOME
+# .venv-esphome (pinned esphome, aioesphomeapi) and the pre-seeded PlatformIO core in
+# .esphome-pio, so ESPHome's host platform builds offline.
+"$ROOT/scripts/setup-esphome.sh" $([[ $VERBOSE == 1 ]] && echo -v)
+
 say "done"
