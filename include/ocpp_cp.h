@@ -212,6 +212,9 @@ typedef struct ocpp_cp_config {
   uint8_t phases;
   // Mains voltage per phase, V (converts limits between A and W).
   double nominal_voltage;
+  // The charger can switch from three phases to one during a transaction
+  // (ConnectorSwitch3to1PhaseSupported).
+  bool phase_switching_supported;
   // The charger's maximum current per phase, A; 0 or less: unknown.
   double max_current_a;
   // HeartbeatInterval, s; 0: take the central system's. Otherwise it is kept over the
@@ -393,6 +396,19 @@ ocpp_cp_result ocpp_cp_outgoing(struct ocpp_cp *cp, const uint8_t **data, size_t
 // `cp` is NULL or a live handle.
 ocpp_cp_result ocpp_cp_consume(struct ocpp_cp *cp, size_t n);
 
+// Closes the WebSocket session gracefully (close frame 1000) and stays offline: for a
+// shutdown. Keep driving the socket until `ocpp_cp_poll_link` says CLOSE.
+//
+// # Safety
+// `cp` is NULL or a live handle.
+ocpp_cp_result ocpp_cp_close(struct ocpp_cp *cp, uint64_t now_ms);
+
+// Connects again after `ocpp_cp_close` (or now, skipping a reconnect wait).
+//
+// # Safety
+// `cp` is NULL or a live handle.
+ocpp_cp_result ocpp_cp_reconnect(struct ocpp_cp *cp, uint64_t now_ms);
+
 // Runs the timers that are due (heartbeat, retries, meter samples, reconnects, pings); call
 // it from every loop, or at the instant [`ocpp_cp_next_deadline`] gives.
 //
@@ -438,9 +454,9 @@ ocpp_cp_result ocpp_cp_set_fault(struct ocpp_cp *cp,
 // A meter reading. `measurand` is an OCPP name ("Energy.Active.Import.Register",
 // "Power.Active.Import", "Current.Import", "Voltage", "Current.Offered", "Power.Offered",
 // "Temperature", "SoC", "Frequency", "Power.Factor", ...); `phase` NULL or "L1", "L2", "L3",
-// "N", "L1-N", ...; `value` in Wh, W, A, V, Celsius, Percent, Hz or a plain number. NaN or
-// infinity is refused (`OCPP_CP_INVALID_ARGUMENT`) and nothing is stored. Connector 0 is
-// the main meter.
+// "N", "L1-N", ...; `value` in Wh, W, A, V, Celsius, Percent, Hz or a plain number. NaN
+// means the sensor has no value now: the reading is forgotten and not sent until a new one
+// comes. Infinity is refused (`OCPP_CP_INVALID_ARGUMENT`). Connector 0 is the main meter.
 //
 // # Safety
 // `cp` is NULL or a live handle; strings are NULL or NUL-terminated.

@@ -61,6 +61,13 @@ for tool in gcc g++ ar; do
     command -v "$tool" >/dev/null 2>&1 ||
         die "$tool not found (Debian: apt-get install build-essential)"
 done
+# OpenSSL headers: the component's wss:// transport on the host platform (tests/esphome).
+if [[ ! -f /usr/include/openssl/ssl.h ]]; then
+    command -v apt-get >/dev/null 2>&1 || die "OpenSSL headers missing (install libssl-dev)"
+    SUDO=""; [[ "$(id -u)" == 0 ]] || SUDO=sudo
+    quietly "apt-get update" $SUDO apt-get update -q
+    quietly "apt-get install libssl-dev" env DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q libssl-dev
+fi
 
 # ---------------------------------------------------------------- Python venv
 VENV="$ROOT/.venv-esphome"

@@ -60,5 +60,8 @@ step "ocpp-sim against the Python ocpp and npm ocpp-rpc (strict) central systems
 cargo build -q --bin ocpp-sim
 OCPP_SIM_BIN="$ROOT/target/debug/ocpp-sim" .venv/bin/python -m pytest -q tests/interop tests/schema
 
+step "ESPHome component: esphome config (examples, compile tests, bad YAMLs), host builds, end to end"
+.venv-esphome/bin/python -m pytest -q tests/esphome
+
 step "fault injection: link cuts (TCP proxy) and SIGKILL + restart over 30 charging sessions"
 OCPP_SIM_BIN="$ROOT/target/debug/ocpp-sim" .venv/bin/python -m pytest -q -s tests/faults

@@ -221,7 +221,8 @@ void OcppCp::setup() {
   cfg.firmware_version = this->firmware_version_.empty() ? nullptr : this->firmware_version_.c_str();
   cfg.serial_number = this->serial_number_.empty() ? nullptr : this->serial_number_.c_str();
   cfg.connectors = static_cast<uint32_t>(this->connectors_.size());
-  cfg.phases = this->phases_ >= 3 ? 3 : 1;
+  cfg.phases = static_cast<uint8_t>(this->phases_ >= 3 ? 3 : (this->phases_ == 2 ? 2 : 1));
+  cfg.phase_switching_supported = this->phase_switching_supported_;
   cfg.nominal_voltage = this->phase_voltage_;
   cfg.max_current_a = 0.0;
   if (!this->connectors_.empty() && this->connectors_[0].current_offered != nullptr)
@@ -299,8 +300,6 @@ void OcppCp::apply_configuration_() {
       list = comma == std::string::npos ? "" : list.substr(0, comma);
     }
   }
-  if (this->phase_switching_supported_)
-    set("ConnectorSwitch3to1PhaseSupported", "true");
 }
 
 void OcppCp::push_initial_meter_() {
@@ -511,14 +510,7 @@ void OcppCp::service_link_(uint64_t now) {
     } else if (act.kind == OCPP_CP_LINK_CLOSE) {
       // Send what is left (a WebSocket close frame) as far as the socket takes it at once,
       // then close; the core is not told (it asked).
-      const uint8_t *data = nullptr;
-      size_t len = 0;
-      while (this->link_open_ && ocpp_cp_outgoing(this->cp_, &data, &len) == OCPP_CP_OK && len > 0) {
-        int w = this->transport_.write(data, len);
-        if (w <= 0)
-          break;
-        ocpp_cp_consume(this->cp_, static_cast<size_t>(w));
-      }
+      this->write_outgoing_();
       this->transport_.close();
       this->link_open_ = false;
     }
@@ -556,21 +548,26 @@ void OcppCp::pump_io_(uint64_t now) {
         this->cp_ == nullptr)
       return;
   }
+  if (!this->write_outgoing_()) {
+    ESP_LOGW(TAG, "Connection lost: %s", this->transport_.last_error());
+    this->transport_.close();
+    this->link_open_ = false;
+    this->check_(ocpp_cp_socket_closed(this->cp_, now), "socket_closed");
+  }
+}
+
+bool OcppCp::write_outgoing_() {
   const uint8_t *data = nullptr;
   size_t len = 0;
   while (this->link_open_ && ocpp_cp_outgoing(this->cp_, &data, &len) == OCPP_CP_OK && len > 0) {
     int w = this->transport_.write(data, len);
     if (w == 0)
-      break;  // the socket's buffer is full; the rest goes next loop
-    if (w < 0) {
-      ESP_LOGW(TAG, "Connection lost: %s", this->transport_.last_error());
-      this->transport_.close();
-      this->link_open_ = false;
-      this->check_(ocpp_cp_socket_closed(this->cp_, now), "socket_closed");
-      return;
-    }
+      return true;  // the socket's buffer is full; the rest goes next loop
+    if (w < 0)
+      return false;
     this->check_(ocpp_cp_consume(this->cp_, static_cast<size_t>(w)), "consume");
   }
+  return true;
 }
 
 void OcppCp::sync_wall_clock_(uint64_t now) {
@@ -937,6 +934,11 @@ int OcppCp::transaction_id(uint32_t connector) const {
 }
 
 void OcppCp::on_safe_shutdown() {
+  // A close frame (1000) before the socket goes, so the central system sees a clean close.
+  if (this->cp_ != nullptr && this->link_open_) {
+    this->check_(ocpp_cp_close(this->cp_, millis_64()), "close");
+    this->write_outgoing_();
+  }
   this->transport_.close();
   this->link_open_ = false;
 }

@@ -211,6 +211,8 @@ class OcppCp : public Component {
   void push_offered_(Connector &c, uint64_t now, bool force);
   void service_link_(uint64_t now);
   void pump_io_(uint64_t now);
+  /// Writes what the core has for the socket, as far as the socket takes it; false: the socket failed.
+  bool write_outgoing_();
   void drain_events_(uint64_t now);
   void publish_outputs_(uint64_t now);
   void sync_wall_clock_(uint64_t now);

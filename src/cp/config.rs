@@ -59,6 +59,9 @@ pub struct Config {
     /// After Reset, how long StopTransaction messages get to reach the central system
     /// before `Event::Reset` tells the host to reboot anyway (the queue survives in the journal).
     pub reset_grace_ms: u64,
+    /// The charger can switch from three phases to one during a transaction
+    /// (ConnectorSwitch3to1PhaseSupported, read-only to the central system).
+    pub phase_switching_supported: bool,
     /// Keep the HeartbeatInterval the host set over the interval BootNotification.conf gives
     /// (the original component's `heartbeat_interval`: SteVe answers 14400 s, evcc 86400 s).
     /// ChangeConfiguration from the central system still changes it.
@@ -93,6 +96,7 @@ impl Default for Config {
             trace_messages: false,
             message_id_nonce: 0,
             reset_grace_ms: 10_000,
+            phase_switching_supported: false,
             keep_heartbeat_interval: false,
             logger: None,
         }

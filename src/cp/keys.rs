@@ -364,6 +364,14 @@ impl Configuration {
         }
     }
 
+    /// Sets a boolean key that states a fact about the charger, read-only keys included
+    /// (ConnectorSwitch3to1PhaseSupported from the hardware); other kinds are left alone.
+    pub fn set_fact(&mut self, key: Key, value: bool) {
+        if let Some(v @ Value::Bool(_)) = self.values.get_mut(key as usize) {
+            *v = Value::Bool(value);
+        }
+    }
+
     /// Adds a vendor key (replacing one of the same name).
     pub fn declare_vendor_key(&mut self, key: VendorKey) {
         match self.vendor.iter_mut().find(|k| k.name.eq_ignore_ascii_case(&key.name)) {

@@ -195,8 +195,10 @@ impl ChargePoint {
             )?,
         };
         let n = config.connectors;
+        let mut keys = Configuration::new(n, &supported_profiles());
+        keys.set_fact(Key::ConnectorSwitch3to1PhaseSupported, config.phase_switching_supported);
         Ok(ChargePoint {
-            keys: Configuration::new(n, &supported_profiles()),
+            keys,
             boot,
             registration: Registration::Unknown,
             connected: false,
@@ -509,6 +511,16 @@ impl ChargePoint {
                 crate::meter::MeterError::NotFinite => CpError::NotFinite,
                 crate::meter::MeterError::UnknownConnector => CpError::UnknownConnector,
             })
+    }
+
+    /// Forgets a meter reading (the sensor became unavailable): it is not sent until a new
+    /// one comes. `phase` as given to [`ChargePoint::set_meter`].
+    pub fn clear_meter(&mut self, connector: u32, measurand: Measurand, phase: Option<Phase>) -> Result<(), CpError> {
+        if self.connector(connector).is_none() {
+            return Err(CpError::UnknownConnector);
+        }
+        self.meter.forget(connector, measurand, phase);
+        Ok(())
     }
 
     /// An id tag (RFID card) was presented. It stops the transaction it started (or one of

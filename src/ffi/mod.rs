@@ -190,6 +190,9 @@ pub struct ocpp_cp_config {
     pub phases: u8,
     /// Mains voltage per phase, V (converts limits between A and W).
     pub nominal_voltage: f64,
+    /// The charger can switch from three phases to one during a transaction
+    /// (ConnectorSwitch3to1PhaseSupported).
+    pub phase_switching_supported: bool,
     /// The charger's maximum current per phase, A; 0 or less: unknown.
     pub max_current_a: f64,
     /// HeartbeatInterval, s; 0: take the central system's. Otherwise it is kept over the
@@ -233,6 +236,7 @@ pub unsafe extern "C" fn ocpp_cp_config_init(cfg: *mut ocpp_cp_config) {
         connectors: d.connectors,
         phases: d.phases,
         nominal_voltage: d.nominal_voltage,
+        phase_switching_supported: false,
         max_current_a: 0.0,
         heartbeat_interval_s: 0,
         tx_queue_capacity: u32::try_from(d.tx_queue_capacity).unwrap_or(u32::MAX),
@@ -459,6 +463,7 @@ unsafe fn build(cfg: &ocpp_cp_config, now: Instant) -> Result<ocpp_cp, ocpp_cp_r
         connectors: cfg.connectors,
         phases: cfg.phases,
         nominal_voltage: cfg.nominal_voltage,
+        phase_switching_supported: cfg.phase_switching_supported,
         max_current_a: (cfg.max_current_a > 0.0).then_some(cfg.max_current_a),
         tx_queue_capacity: match cfg.tx_queue_capacity {
             0 => defaults.tx_queue_capacity,
@@ -675,6 +680,37 @@ pub unsafe extern "C" fn ocpp_cp_consume(cp: *mut ocpp_cp, n: usize) -> ocpp_cp_
     }
 }
 
+/// Closes the WebSocket session gracefully (close frame 1000) and stays offline: for a
+/// shutdown. Keep driving the socket until `ocpp_cp_poll_link` says CLOSE.
+///
+/// # Safety
+/// `cp` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn ocpp_cp_close(cp: *mut ocpp_cp, now_ms: u64) -> ocpp_cp_result {
+    // SAFETY: the caller's promise.
+    unsafe {
+        with(cp, |h| {
+            h.station.disconnect(t(now_ms));
+            OCPP_CP_OK
+        })
+    }
+}
+
+/// Connects again after `ocpp_cp_close` (or now, skipping a reconnect wait).
+///
+/// # Safety
+/// `cp` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn ocpp_cp_reconnect(cp: *mut ocpp_cp, now_ms: u64) -> ocpp_cp_result {
+    // SAFETY: the caller's promise.
+    unsafe {
+        with(cp, |h| {
+            h.station.reconnect_now(t(now_ms));
+            OCPP_CP_OK
+        })
+    }
+}
+
 /// Runs the timers that are due (heartbeat, retries, meter samples, reconnects, pings); call
 /// it from every loop, or at the instant [`ocpp_cp_next_deadline`] gives.
 ///
@@ -805,9 +841,9 @@ pub unsafe extern "C" fn ocpp_cp_set_fault(
 /// A meter reading. `measurand` is an OCPP name ("Energy.Active.Import.Register",
 /// "Power.Active.Import", "Current.Import", "Voltage", "Current.Offered", "Power.Offered",
 /// "Temperature", "SoC", "Frequency", "Power.Factor", ...); `phase` NULL or "L1", "L2", "L3",
-/// "N", "L1-N", ...; `value` in Wh, W, A, V, Celsius, Percent, Hz or a plain number. NaN or
-/// infinity is refused (`OCPP_CP_INVALID_ARGUMENT`) and nothing is stored. Connector 0 is
-/// the main meter.
+/// "N", "L1-N", ...; `value` in Wh, W, A, V, Celsius, Percent, Hz or a plain number. NaN
+/// means the sensor has no value now: the reading is forgotten and not sent until a new one
+/// comes. Infinity is refused (`OCPP_CP_INVALID_ARGUMENT`). Connector 0 is the main meter.
 ///
 /// # Safety
 /// `cp` is NULL or a live handle; strings are NULL or NUL-terminated.
@@ -835,7 +871,15 @@ pub unsafe extern "C" fn ocpp_cp_set_meter(
         Err(r) => return r,
     };
     // SAFETY: the caller's promise.
-    unsafe { input(cp, now_ms, |c, now| done(c.set_meter(now, connector, m, phase, value))) }
+    unsafe {
+        input(cp, now_ms, |c, now| {
+            done(if value.is_nan() {
+                c.clear_meter(connector, m, phase)
+            } else {
+                c.set_meter(now, connector, m, phase, value)
+            })
+        })
+    }
 }
 
 /// An id tag (RFID card) was presented: it stops its own transaction, or starts one on a

@@ -150,6 +150,13 @@ impl MeterInputs {
         }
     }
 
+    /// Forgets the reading of `measurand` on `phase` (`None`: the total) of a connector.
+    pub fn forget(&mut self, connector: u32, measurand: Measurand, phase: Option<Phase>) {
+        if let Some(list) = usize::try_from(connector).ok().and_then(|c| self.connectors.get_mut(c)) {
+            list.retain(|s| s.measurand != measurand || s.phase != phase);
+        }
+    }
+
     fn fresh(&self, connector: u32, now: Instant, max_age_ms: u64) -> impl Iterator<Item = &Sample> {
         usize::try_from(connector)
             .ok()
@@ -268,6 +275,17 @@ mod tests {
         assert_eq!(mv.sampled_value[0].phase, Some(Phase::L1N));
         assert_eq!(mv.sampled_value[0].value, "229.5");
         assert_eq!(mv.sampled_value[1].unit, Some(UnitOfMeasure::V));
+        // A sensor that went unavailable: its phase is forgotten, the other one stays.
+        m.forget(1, Measurand::Voltage, Some(Phase::L1N));
+        let mv = m
+            .sample(1, &[Measurand::Voltage], ReadingContext::SamplePeriodic, t0, 60_000, ts)
+            .unwrap();
+        assert_eq!(mv.sampled_value.len(), 1);
+        assert_eq!(mv.sampled_value[0].phase, Some(Phase::L2N));
+        m.forget(1, Measurand::Voltage, Some(Phase::L2N));
+        assert!(m
+            .sample(1, &[Measurand::Voltage], ReadingContext::SamplePeriodic, t0, 60_000, ts)
+            .is_none());
         // Sixty seconds later the readings are stale and nothing is sent.
         let later = t0.plus_secs(61);
         assert!(m

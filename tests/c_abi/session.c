@@ -158,7 +158,9 @@ static void check_refusals(void) {
     CHECK(ocpp_cp_new(&cfg, 0, &cp) == OCPP_CP_INVALID_CONFIG);
     cfg.phases = 1;
     CHECK(ocpp_cp_new(&cfg, 0, &cp) == OCPP_CP_OK && cp != NULL);
-    CHECK(ocpp_cp_set_meter(cp, 0, 1, "Voltage", NULL, NAN) == OCPP_CP_INVALID_ARGUMENT);
+    CHECK(ocpp_cp_set_meter(cp, 0, 1, "Voltage", NULL, INFINITY) == OCPP_CP_INVALID_ARGUMENT);
+    CHECK(ocpp_cp_set_meter(cp, 0, 1, "Voltage", NULL, NAN) == OCPP_CP_OK); /* forgets it */
+    CHECK(ocpp_cp_set_meter(cp, 0, 9, "Voltage", NULL, NAN) == OCPP_CP_UNKNOWN_CONNECTOR);
     CHECK(ocpp_cp_set_meter(cp, 0, 1, "Volts", NULL, 230) == OCPP_CP_INVALID_ARGUMENT);
     CHECK(ocpp_cp_set_meter(cp, 0, 1, "Voltage", "L4", 230) == OCPP_CP_INVALID_ARGUMENT);
     CHECK(ocpp_cp_set_meter(cp, 0, 7, "Voltage", NULL, 230) == OCPP_CP_UNKNOWN_CONNECTOR);

@@ -74,6 +74,11 @@ def test_charging_session_end_to_end(csms, esphome_build, host_program, free_por
     p.wait_listening(free_port, START_TIMEOUT)
     api = api_factory(free_port)
     api.wait_state("OCPP State", "ready")
+    # phase_switching_supported reaches the read-only key.
+    conf = csms.call("get_configuration CP_1 ConnectorSwitch3to1PhaseSupported")
+    assert conf["configurationKey"] == [
+        {"key": "ConnectorSwitch3to1PhaseSupported", "readonly": True, "value": "true"}
+    ]
 
     # The charger's readings: 7.2 kW from a W sensor, 1.5 kWh from a kWh sensor.
     api.set_number("Set Power W", 7200)
