@@ -644,7 +644,8 @@ def cargo_invocation(
         argv.append(f"+{target.toolchain}")
     argv += ["rustc", "--release", "--lib", "--crate-type", "staticlib", "--locked"]
     if target.bare_metal:
-        argv += ["--no-default-features", "--features", "ffi,profiles"]
+        # `log`: the library's own lines (connects, refusals, journal) reach ESPHome's logger.
+        argv += ["--no-default-features", "--features", "ffi,profiles,log"]
     else:
         argv += ["--features", "ffi"]
     if target.triple is not None:
