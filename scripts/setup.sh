@@ -9,25 +9,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERBOSE=0
 [[ "${1:-}" == "-v" ]] && VERBOSE=1
 
-say() { if [[ $VERBOSE == 1 ]]; then echo "setup: $*"; fi; }
-die() { echo "setup.sh: FAILED: $*" >&2; exit 1; }
-
-# Run a command with its output captured; print the output only if it fails.
-quietly() {
-    local what="$1"; shift
-    local out
-    out="$(mktemp)"
-    if ! "$@" >"$out" 2>&1; then
-        echo "setup.sh: FAILED: $what" >&2
-        echo "--- command: $*" >&2
-        cat "$out" >&2
-        rm -f "$out"
-        exit 1
-    fi
-    rm -f "$out"
-}
-
-sha() { sha256sum "$1" | cut -d' ' -f1; }
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh" setup.sh
 
 # ---------------------------------------------------------------- tools that must exist
 pick_python() {

@@ -2,15 +2,7 @@
  * the charge point, runs its loop and calls the usual API. Flash used by the charge point =
  * the two images' difference. Inputs come from volatile "hardware registers", so nothing is
  * constant-folded away. Built by tools/footprint/footprint.sh. */
-#include <stddef.h>
-#include <stdint.h>
-
-volatile uint32_t hw_clock_ms;
-volatile uint32_t hw_inputs;
-volatile double hw_energy_wh, hw_power_w;
-volatile uint8_t hw_rx[512];
-volatile size_t hw_rx_len;
-volatile uint8_t hw_tx_sink;
+#include "hw.h"
 
 #ifdef WITH_OCPP
 typedef struct Cp Cp;
@@ -28,13 +20,6 @@ int ocpp_fp_tag(Cp *cp, uint64_t now_ms, const uint8_t *tag, size_t len);
 int ocpp_fp_meter(Cp *cp, uint64_t now_ms, uint32_t connector, uint32_t measurand, double value);
 
 static uint8_t rx[512], tx[1024];
-#endif
-
-#if defined(__riscv)
-/* What ARM's --specs=nosys.specs gives: process stubs that abort() reaches through raise(). */
-void _exit(int code) { (void)code; for (;;) {} }
-int kill(int pid, int sig) { (void)pid; (void)sig; return -1; }
-int getpid(void) { return 1; }
 #endif
 
 int main(void) {

@@ -3,15 +3,7 @@
  * include/ocpp_cp.h as a firmware does (socket bytes in and out, sensors, plug, id tag,
  * events, storage callbacks). Inputs come from volatile "hardware registers", so nothing is
  * constant-folded away. */
-#include <stddef.h>
-#include <stdint.h>
-
-volatile uint32_t hw_clock_ms;
-volatile uint32_t hw_inputs;
-volatile double hw_energy_wh, hw_power_w;
-volatile uint8_t hw_rx[512];
-volatile size_t hw_rx_len;
-volatile uint8_t hw_tx_sink;
+#include "hw.h"
 
 #ifdef WITH_OCPP
 #include "ocpp_cp.h"
@@ -40,13 +32,6 @@ static void on_log(void *user, uint8_t level, const char *line) {
     (void)user;
     hw_tx_sink = level ^ (uint8_t)line[0];
 }
-#endif
-
-#if defined(__riscv)
-/* What ARM's --specs=nosys.specs gives: process stubs that abort() reaches through raise(). */
-void _exit(int code) { (void)code; for (;;) {} }
-int kill(int pid, int sig) { (void)pid; (void)sig; return -1; }
-int getpid(void) { return 1; }
 #endif
 
 int main(void) {
