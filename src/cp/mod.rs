@@ -40,6 +40,7 @@ pub use connector::Connector;
 pub use event::Event;
 pub use keys::{Configuration, Key, VendorKey};
 
+use crate::json::ToJson;
 use crate::log::Level;
 use crate::messages::{
     Action, BootNotificationReq, ChargePointErrorCode, ChargePointStatus, CiString, CiString20, CiString50,
@@ -108,7 +109,8 @@ pub enum Registration {
 /// The CALL of ours that waits for its answer.
 #[derive(Debug)]
 struct InFlight {
-    id: String,
+    /// Its message id's counter (see [`MessageId`]).
+    id: u32,
     action: Action,
     item: Item,
     deadline: Instant,
@@ -127,7 +129,7 @@ pub struct ChargePoint {
     meter: MeterInputs,
     outbox: Outbox,
     in_flight: Option<InFlight>,
-    transmit: VecDeque<String>,
+    transmit: Transmit,
     events: VecDeque<Event>,
     next_message: u32,
     next_local_tx: u32,
@@ -205,7 +207,7 @@ impl ChargePoint {
             meter: MeterInputs::new(n),
             outbox: Outbox::default(),
             in_flight: None,
-            transmit: VecDeque::new(),
+            transmit: Transmit::default(),
             events: VecDeque::new(),
             next_message: 1,
             next_local_tx: 1,
@@ -326,9 +328,11 @@ impl ChargePoint {
 
     // ----- outputs -----
 
-    /// The next text frame to send over the WebSocket.
-    pub fn poll_transmit(&mut self) -> Option<String> {
-        self.transmit.pop_front()
+    /// The next text frame to send over the WebSocket, borrowed until the next call (the
+    /// frames live in one buffer that is reused once all of them have been taken, so sending
+    /// allocates nothing).
+    pub fn poll_transmit(&mut self) -> Option<&str> {
+        self.transmit.pop()
     }
 
     /// The next event for the host.
@@ -420,14 +424,14 @@ impl ChargePoint {
     /// A text frame arrived from the central system.
     pub fn handle_text(&mut self, now: Instant, text: &str) {
         match rpc::frame::parse(text) {
-            Ok(Frame::Call { id, action, payload }) => self.handle_call(now, &id, &action, payload.get()),
-            Ok(Frame::Result { id, payload }) => self.handle_result(now, &id, payload.get()),
+            Ok(Frame::Call { id, action, payload }) => self.handle_call(now, &id, &action, payload),
+            Ok(Frame::Result { id, payload }) => self.handle_result(now, &id, payload),
             Ok(Frame::Error { id, code, description }) => self.handle_error(now, &id, code, &description),
             Err(e) => {
                 self.log(Level::Warn, format_args!("bad frame: {e}"));
                 if e.answer {
-                    self.transmit
-                        .push_back(rpc::frame::error(&e.id, e.code, &e.description));
+                    rpc::frame::write_error(self.transmit.begin(), &e.id, e.code, &e.description);
+                    self.transmit.commit();
                 }
             }
         }
@@ -923,10 +927,16 @@ impl ChargePoint {
         }
     }
 
-    fn new_message_id(&mut self) -> String {
-        let id = format!("{:x}-{}", self.cfg.message_id_nonce, self.next_message);
+    /// The counter of the next message id (see [`MessageId`]).
+    fn new_message_id(&mut self) -> u32 {
+        let n = self.next_message;
         self.next_message = self.next_message.wrapping_add(1);
-        id
+        n
+    }
+
+    /// The message id of our CALL number `n`.
+    fn message_id(&self, n: u32) -> MessageId {
+        MessageId::new(self.cfg.message_id_nonce, n)
     }
 
     /// Sends the next CALL if none is in flight.
@@ -937,14 +947,13 @@ impl ChargePoint {
                 return;
             };
             let id = self.new_message_id();
-            let Some((action, frame)) = self.frame(&id, &mut item) else {
+            let Some(action) = self.frame(id, &mut item) else {
                 continue;
             };
-            self.transmit.push_back(frame);
             if self.cfg.trace_messages {
                 self.events.push_back(Event::Sent {
                     action,
-                    message_id: id.clone(),
+                    message_id: String::from(self.message_id(id).as_str()),
                     call: true,
                 });
             }
@@ -962,10 +971,10 @@ impl ChargePoint {
         self.tx_ids.iter().find(|(l, _)| *l == local).map(|(_, id)| *id)
     }
 
-    /// The CALL frame of a queued message, with its transaction id patched in place;
-    /// `None` drops the message (loudly: a StopTransaction whose StartTransaction was never
-    /// answered cannot name its transaction).
-    fn frame(&mut self, id: &str, item: &mut Item) -> Option<(Action, String)> {
+    /// Writes the CALL frame of a queued message (message id number `id`) for the host, with
+    /// its transaction id patched in place; `None` drops the message (loudly: a
+    /// StopTransaction whose StartTransaction was never answered cannot name its transaction).
+    fn frame(&mut self, id: u32, item: &mut Item) -> Option<Action> {
         match &mut item.payload {
             Payload::StopTx(local, r) => match self.tx_id(*local) {
                 Some(tx) => r.transaction_id = tx,
@@ -990,46 +999,117 @@ impl ChargePoint {
             }
             _ => {}
         }
-        let call = |action: Action, payload: &dyn erased::CallPayload| (action, payload.frame(id, action.as_str()));
-        let (action, frame) = match &item.payload {
-            Payload::Boot => call(Action::BootNotification, &self.boot),
-            Payload::Heartbeat => call(Action::Heartbeat, &HeartbeatReq {}),
-            Payload::Status(r) => call(Action::StatusNotification, r),
-            Payload::Authorize(r, _) => call(Action::Authorize, r),
-            Payload::DataTransfer(r) => call(Action::DataTransfer, r),
-            Payload::Diagnostics(s) => call(
-                Action::DiagnosticsStatusNotification,
-                &DiagnosticsStatusNotificationReq { status: *s },
-            ),
-            Payload::Firmware(s) => call(
-                Action::FirmwareStatusNotification,
-                &FirmwareStatusNotificationReq { status: *s },
-            ),
-            Payload::Meter(r) | Payload::TxMeter(_, r) => call(Action::MeterValues, r),
-            Payload::StartTx(_, r) => call(Action::StartTransaction, r),
-            Payload::StopTx(_, r) => call(Action::StopTransaction, r),
+        let heartbeat = HeartbeatReq {};
+        let diagnostics;
+        let firmware;
+        let (action, payload): (Action, &dyn ToJson) = match &item.payload {
+            Payload::Boot => (Action::BootNotification, &self.boot),
+            Payload::Heartbeat => (Action::Heartbeat, &heartbeat),
+            Payload::Status(r) => (Action::StatusNotification, r),
+            Payload::Authorize(r, _) => (Action::Authorize, r),
+            Payload::DataTransfer(r) => (Action::DataTransfer, r),
+            Payload::Diagnostics(s) => {
+                diagnostics = DiagnosticsStatusNotificationReq { status: *s };
+                (Action::DiagnosticsStatusNotification, &diagnostics)
+            }
+            Payload::Firmware(s) => {
+                firmware = FirmwareStatusNotificationReq { status: *s };
+                (Action::FirmwareStatusNotification, &firmware)
+            }
+            Payload::Meter(r) | Payload::TxMeter(_, r) => (Action::MeterValues, r),
+            Payload::StartTx(_, r) => (Action::StartTransaction, r),
+            Payload::StopTx(_, r) => (Action::StopTransaction, r),
         };
-        Some((action, frame.ok()?))
+        let message_id = MessageId::new(self.cfg.message_id_nonce, id);
+        rpc::frame::write_call(self.transmit.begin(), message_id.as_str(), action.as_str(), payload);
+        self.transmit.commit();
+        Some(action)
     }
 }
 
-/// One non-generic entry point per payload type, so that every queued message is written by
-/// the same frame code (monomorphised once per type, not once per call site).
-mod erased {
-    use alloc::string::String;
+/// Our message ids, `<nonce in hex>-<counter>` (unique across reboots with a random nonce,
+/// OCPP-J §4.1.3), formatted on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct MessageId {
+    buf: [u8; 20],
+    len: u8,
+}
 
-    /// A payload that can write its CALL frame.
-    pub trait CallPayload {
-        /// `[2,"id","action",payload]`.
-        fn frame(&self, id: &str, action: &str) -> Result<String, serde_json::Error>;
-    }
-
-    impl<T: serde::Serialize> CallPayload for T {
-        fn frame(&self, id: &str, action: &str) -> Result<String, serde_json::Error> {
-            crate::rpc::frame::call(id, action, self)
+impl MessageId {
+    /// The id of CALL number `n` under `nonce`.
+    pub(crate) fn new(nonce: u32, n: u32) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut buf = [0u8; 20];
+        let mut len = 0usize;
+        let mut put = |b: u8| {
+            if let Some(slot) = buf.get_mut(len) {
+                *slot = b;
+                len += 1;
+            }
+        };
+        let digits = (32 - nonce.leading_zeros()).div_ceil(4).max(1);
+        for i in (0..digits).rev() {
+            put(HEX.get(((nonce >> (4 * i)) & 0xf) as usize).copied().unwrap_or(b'0'));
         }
+        put(b'-');
+        for b in crate::json::u64_digits(u64::from(n), &mut [0; 20]).bytes() {
+            put(b);
+        }
+        MessageId { buf, len: len as u8 }
+    }
+
+    /// The id as text.
+    pub(crate) fn as_str(&self) -> &str {
+        core::str::from_utf8(self.buf.get(..usize::from(self.len)).unwrap_or(&[])).unwrap_or("")
     }
 }
+
+/// Frames waiting for the host, in one buffer that keeps its capacity (up to
+/// [`TRANSMIT_KEEP`] bytes): once it has grown to the longest batch of frames, writing a frame
+/// allocates nothing.
+#[derive(Debug, Default)]
+struct Transmit {
+    buf: String,
+    /// The end offset of each frame not yet taken, in order.
+    ends: VecDeque<usize>,
+    /// Where the next frame to take starts.
+    read: usize,
+}
+
+impl Transmit {
+    /// The buffer to append one frame to (emptied first when every frame has been taken);
+    /// [`Self::commit`] ends the frame.
+    fn begin(&mut self) -> &mut String {
+        if self.ends.is_empty() {
+            self.buf.clear();
+            self.read = 0;
+        }
+        &mut self.buf
+    }
+
+    /// The frame appended since [`Self::begin`] is complete.
+    fn commit(&mut self) {
+        self.ends.push_back(self.buf.len());
+    }
+
+    /// The next frame. When every frame has been taken, a buffer that grew beyond
+    /// [`TRANSMIT_KEEP`] (an answer to a huge frame) is given back.
+    fn pop(&mut self) -> Option<&str> {
+        let Some(end) = self.ends.pop_front() else {
+            if self.buf.capacity() > TRANSMIT_KEEP {
+                self.buf = String::new();
+            }
+            self.buf.clear();
+            self.read = 0;
+            return None;
+        };
+        let start = core::mem::replace(&mut self.read, end);
+        self.buf.get(start..end)
+    }
+}
+
+/// The most bytes of frame buffer kept between batches of frames.
+const TRANSMIT_KEEP: usize = 4096;
 
 /// Adds a StopTxn*Data value, halving the resolution of periodic values when full.
 fn push_tx_data(tx: &mut Transaction, mv: Option<MeterValue>, capacity: usize) {

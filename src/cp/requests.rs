@@ -4,11 +4,10 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use serde::Serialize;
-
 use super::keys::Changed;
 use super::outbox::{AuthPurpose, Payload};
 use super::{supported_profiles_list, ChargePoint, Event, Key, Registration};
+use crate::json::ToJson;
 use crate::log::Level;
 use crate::messages::*;
 use crate::rpc::{self, classify_payload_error, ErrorCode};
@@ -45,8 +44,7 @@ impl ChargePoint {
         let req = match CsRequest::parse(act, payload) {
             Ok(req) => req,
             Err(e) => {
-                let msg = e.to_string();
-                self.reply_error(id, classify_payload_error(&msg), &msg);
+                self.reply_error(id, classify_payload_error(&e), &format!("{action}: {e}"));
                 return;
             }
         };
@@ -265,25 +263,22 @@ impl ChargePoint {
         }
     }
 
-    fn reply<T: Serialize>(&mut self, id: &str, action: Action, conf: &T) {
-        match rpc::frame::result(id, conf) {
-            Ok(frame) => {
-                self.transmit.push_back(frame);
-                if self.cfg.trace_messages {
-                    self.events.push_back(Event::Sent {
-                        action,
-                        message_id: id.to_string(),
-                        call: false,
-                    });
-                }
-            }
-            Err(e) => self.reply_error(id, ErrorCode::InternalError, &e.to_string()),
+    fn reply(&mut self, id: &str, action: Action, conf: &dyn ToJson) {
+        rpc::frame::write_result(self.transmit.begin(), id, conf);
+        self.transmit.commit();
+        if self.cfg.trace_messages {
+            self.events.push_back(Event::Sent {
+                action,
+                message_id: id.to_string(),
+                call: false,
+            });
         }
     }
 
     fn reply_error(&mut self, id: &str, code: ErrorCode, description: &str) {
         self.log(Level::Warn, format_args!("answering {id} with {code}: {description}"));
-        self.transmit.push_back(rpc::frame::error(id, code, description));
+        rpc::frame::write_error(self.transmit.begin(), id, code, description);
+        self.transmit.commit();
     }
 
     /// ChangeAvailability (1.6 §5.2); connector 0 means the whole charge point.

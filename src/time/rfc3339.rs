@@ -7,8 +7,7 @@
 
 use core::fmt;
 
-use serde::de::{self, Unexpected, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::json::{self, FromJson, Reader, ToJson, Writer};
 
 const MS_PER_SEC: i64 = 1000;
 const MS_PER_DAY: i64 = 86_400_000;
@@ -254,56 +253,72 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
 }
 
-impl fmt::Display for DateTime {
+/// The longest text [`DateTime::to_rfc3339`] writes: `YYYY-MM-DDTHH:MM:SS.sssZ`.
+pub const RFC3339_MAX_LEN: usize = 24;
+
+impl DateTime {
     /// `YYYY-MM-DDTHH:MM:SSZ`, or `YYYY-MM-DDTHH:MM:SS.sssZ` when the milliseconds are not
-    /// zero; clamped to years 0000..=9999.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// zero, written into `buf` (no formatting machinery); clamped to years 0000..=9999.
+    pub fn to_rfc3339(self, buf: &mut [u8; RFC3339_MAX_LEN]) -> &str {
         let min = MIN_DAYS * MS_PER_DAY;
         let max = (MAX_DAYS + 1) * MS_PER_DAY - 1;
         let ms = self.0.clamp(min, max);
         let (year, month, day) = civil_from_days(ms.div_euclid(MS_PER_DAY));
         let in_day = ms.rem_euclid(MS_PER_DAY);
         let secs = in_day / MS_PER_SEC;
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            year,
-            month,
-            day,
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )?;
-        match in_day % MS_PER_SEC {
-            0 => f.write_str("Z"),
-            frac => write!(f, ".{:03}Z", frac),
+        let frac = in_day % MS_PER_SEC;
+        // Every field is within its width after the clamp: the casts cannot lose digits.
+        let fields: [(i64, usize, u8); 7] = [
+            (year, 4, b'-'),
+            (i64::from(month), 2, b'-'),
+            (i64::from(day), 2, b'T'),
+            (secs / 3600, 2, b':'),
+            (secs / 60 % 60, 2, b':'),
+            (secs % 60, 2, if frac == 0 { b'Z' } else { b'.' }),
+            (frac, 3, b'Z'),
+        ];
+        let mut len = 0;
+        for (i, (v, width, after)) in fields.into_iter().enumerate() {
+            if i == 6 && frac == 0 {
+                break;
+            }
+            let mut v = v.unsigned_abs();
+            for k in (0..width).rev() {
+                if let Some(b) = buf.get_mut(len + k) {
+                    *b = b'0' + (v % 10) as u8;
+                }
+                v /= 10;
+            }
+            if let Some(b) = buf.get_mut(len + width) {
+                *b = after;
+            }
+            len += width + 1;
         }
+        core::str::from_utf8(buf.get(..len).unwrap_or(&[])).unwrap_or("")
     }
 }
 
-impl Serialize for DateTime {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+impl fmt::Display for DateTime {
+    /// See [`DateTime::to_rfc3339`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.to_rfc3339(&mut [0; RFC3339_MAX_LEN]))
     }
 }
 
-struct DateTimeVisitor;
-
-impl Visitor<'_> for DateTimeVisitor {
-    type Value = DateTime;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an RFC 3339 date-time with a zone")
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<DateTime, E> {
-        DateTime::parse(s).map_err(|_| E::invalid_value(Unexpected::Str(s), &"an RFC 3339 date-time with a zone"))
+impl ToJson for DateTime {
+    fn write_json(&self, w: &mut Writer<'_>) {
+        w.name(self.to_rfc3339(&mut [0; RFC3339_MAX_LEN]));
     }
 }
 
-impl<'de> Deserialize<'de> for DateTime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<DateTime, D::Error> {
-        deserializer.deserialize_str(DateTimeVisitor)
+impl FromJson for DateTime {
+    /// A string that is not an RFC 3339 date-time with a zone is a value error.
+    fn read_json(r: &mut Reader<'_>) -> Result<Self, json::Error> {
+        let s = r.string()?;
+        let mut buf = [0u8; 64];
+        s.decode_small(&mut buf)
+            .and_then(|t| DateTime::parse(t).ok())
+            .ok_or_else(|| r.error(json::ErrorKind::Value))
     }
 }
 
@@ -450,18 +465,16 @@ mod tests {
     }
 
     #[test]
-    fn serde_uses_the_string_form() {
-        let t: DateTime = serde_json::from_str(r#""2019-04-12T23:20:50.52Z""#).unwrap();
+    fn json_uses_the_string_form() {
+        let t: DateTime = json::from_str(r#""2019-04-12T23:20:50.52Z""#).unwrap();
         assert_eq!(t.unix_millis(), 1_555_111_250_520);
-        assert_eq!(serde_json::to_string(&t).unwrap(), r#""2019-04-12T23:20:50.520Z""#);
-        let err = serde_json::from_str::<DateTime>(r#""2019-04-12T23:20:50""#)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("invalid value: string \"2019-04-12T23:20:50\""),
-            "{err}"
-        );
-        assert!(err.contains("an RFC 3339 date-time with a zone"), "{err}");
-        assert!(serde_json::from_str::<DateTime>("1555111250").is_err());
+        assert_eq!(json::to_string(&t), r#""2019-04-12T23:20:50.520Z""#);
+        let err = json::from_str::<DateTime>(r#""2019-04-12T23:20:50""#).unwrap_err();
+        assert_eq!(err.kind, json::ErrorKind::Value);
+        let err = json::from_str::<DateTime>("1555111250").unwrap_err();
+        assert_eq!(err.kind, json::ErrorKind::Type);
+        // Escapes are decoded first.
+        let t: DateTime = json::from_str(r#""2019-04-12\u005423:20:50Z""#).unwrap();
+        assert_eq!(t.unix_millis(), 1_555_111_250_000);
     }
 }
