@@ -129,6 +129,8 @@ pub struct ChargePoint {
     meter: MeterInputs,
     outbox: Outbox,
     in_flight: Option<InFlight>,
+    /// A MeterValues that was sent and answered, kept to be filled again.
+    spare_meter: Option<MeterValuesReq>,
     transmit: Transmit,
     events: VecDeque<Event>,
     next_message: u32,
@@ -207,6 +209,7 @@ impl ChargePoint {
             meter: MeterInputs::new(n),
             outbox: Outbox::default(),
             in_flight: None,
+            spare_meter: None,
             transmit: Transmit::default(),
             events: VecDeque::new(),
             next_message: 1,
@@ -724,14 +727,17 @@ impl ChargePoint {
         let interval = self.keys.secs(Key::MeterValueSampleInterval);
         let wall = self.now_wall(now);
         let max_age = self.cfg.meter_max_age_ms;
-        let sampled = self.meter.sample(
-            c,
-            self.keys.measurands(Key::MeterValuesSampledData),
-            ReadingContext::SamplePeriodic,
-            now,
-            max_age,
-            wall,
-        );
+        let mut req = self.take_spare_meter(c, wall);
+        let sampled = req.meter_value.first_mut().is_some_and(|mv| {
+            self.meter.sample_into(
+                c,
+                self.keys.measurands(Key::MeterValuesSampledData),
+                ReadingContext::SamplePeriodic,
+                now,
+                max_age,
+                mv,
+            )
+        });
         let stop_data = self.meter.sample(
             c,
             self.keys.measurands(Key::StopTxnSampledData),
@@ -741,6 +747,7 @@ impl ChargePoint {
             wall,
         );
         let Some(tx) = self.connectors.get_mut(c as usize).and_then(|c| c.tx.as_mut()) else {
+            self.spare_meter = Some(req);
             return;
         };
         tx.next_sample = (interval > 0).then(|| {
@@ -756,31 +763,61 @@ impl ChargePoint {
         if let Some(wh) = self.meter.energy_wh(c, now, max_age) {
             self.save_open_tx(c, wh, wall);
         }
-        if let Some(mv) = sampled {
-            self.enqueue_tx_meter(now, c, local, mv);
+        if sampled {
+            self.enqueue_tx_meter(now, local, req);
+        } else {
+            self.spare_meter = Some(req);
         }
     }
 
-    fn enqueue_tx_meter(&mut self, now: Instant, connector: u32, local: u32, mv: MeterValue) {
+    /// A MeterValues of connector `c` with one (empty) meter value taken at `wall`: the spare
+    /// one when there is, whose vectors and strings keep their room, so that a periodic
+    /// sample allocates nothing.
+    fn take_spare_meter(&mut self, c: u32, wall: DateTime) -> MeterValuesReq {
+        let mut req = self.spare_meter.take().unwrap_or(MeterValuesReq {
+            connector_id: c,
+            transaction_id: None,
+            meter_value: Vec::new(),
+        });
+        req.connector_id = c;
+        req.transaction_id = None;
+        req.meter_value.truncate(1);
+        match req.meter_value.first_mut() {
+            Some(mv) => mv.timestamp = wall,
+            None => req.meter_value.push(MeterValue {
+                timestamp: wall,
+                sampled_value: Vec::new(),
+            }),
+        }
+        req
+    }
+
+    /// A message that was dealt with: a MeterValues is kept as the spare (see
+    /// [`Self::take_spare_meter`]).
+    fn recycle(&mut self, payload: Payload) {
+        if let Payload::Meter(r) | Payload::TxMeter(_, r) = payload {
+            if self.spare_meter.is_none() {
+                self.spare_meter = Some(r);
+            }
+        }
+    }
+
+    fn enqueue_tx_meter(&mut self, now: Instant, local: u32, req: MeterValuesReq) {
         let full = self.queued_tx_messages() >= self.cfg.tx_queue_capacity
             || self.persist.as_ref().is_some_and(|p| !p.has_room(1));
         // Thinning rule: when full, the oldest queued periodic MeterValues makes room.
         let thinned = if full { self.outbox.thin_tx_meter() } else { None };
-        if let Some(item) = &thinned {
+        if let Some(item) = thinned {
             self.journal_remove(item.seq);
-        }
-        if full && thinned.is_none() {
+            self.recycle(item.payload);
+        } else if full {
             self.log(
                 Level::Warn,
                 format_args!("transaction queue full: periodic meter value not queued"),
             );
+            self.recycle(Payload::Meter(req));
             return;
         }
-        let req = MeterValuesReq {
-            connector_id: connector,
-            transaction_id: None,
-            meter_value: Vec::from([mv]),
-        };
         self.enqueue(now, Payload::TxMeter(local, req));
     }
 
@@ -805,14 +842,17 @@ impl ChargePoint {
         let wall = self.now_wall(now);
         let max_age = self.cfg.meter_max_age_ms;
         for c in 0..=self.cfg.connectors {
-            let mv = self.meter.sample(
-                c,
-                self.keys.measurands(Key::MeterValuesAlignedData),
-                ReadingContext::SampleClock,
-                now,
-                max_age,
-                wall,
-            );
+            let mut req = self.take_spare_meter(c, wall);
+            let sampled = req.meter_value.first_mut().is_some_and(|mv| {
+                self.meter.sample_into(
+                    c,
+                    self.keys.measurands(Key::MeterValuesAlignedData),
+                    ReadingContext::SampleClock,
+                    now,
+                    max_age,
+                    mv,
+                )
+            });
             let stop_data = self.meter.sample(
                 c,
                 self.keys.measurands(Key::StopTxnAlignedData),
@@ -828,17 +868,10 @@ impl ChargePoint {
                 }
                 None => None,
             };
-            match (mv, tx_local) {
-                (Some(mv), Some(local)) => self.enqueue_tx_meter(now, c, local, mv),
-                (Some(mv), None) => self.enqueue(
-                    now,
-                    Payload::Meter(MeterValuesReq {
-                        connector_id: c,
-                        transaction_id: None,
-                        meter_value: Vec::from([mv]),
-                    }),
-                ),
-                _ => {}
+            match (sampled, tx_local) {
+                (true, Some(local)) => self.enqueue_tx_meter(now, local, req),
+                (true, None) => self.enqueue(now, Payload::Meter(req)),
+                (false, _) => self.spare_meter = Some(req),
             }
         }
     }

@@ -467,7 +467,7 @@ impl ChargePoint {
                     data: c.data,
                 });
             }
-            _ => {}
+            (payload, _) => self.recycle(payload),
         }
     }
 
