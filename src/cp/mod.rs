@@ -109,8 +109,8 @@ pub enum Registration {
 /// The CALL of ours that waits for its answer.
 #[derive(Debug)]
 struct InFlight {
-    /// Its message id's counter (see [`MessageId`]).
-    id: u32,
+    /// Its message id.
+    id: MessageId,
     action: Action,
     item: Item,
     deadline: Instant,
@@ -417,7 +417,10 @@ impl ChargePoint {
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.in_flight.as_ref().is_some_and(|f| f.deadline <= now) {
             if let Some(f) = self.in_flight.take() {
-                self.log(Level::Warn, format_args!("{} {} timed out", f.action.as_str(), f.id));
+                self.log(
+                    Level::Warn,
+                    format_args!("{} {} timed out", f.action.as_str(), f.id.as_str()),
+                );
                 self.call_failed(now, f, true);
             }
         }
@@ -960,15 +963,10 @@ impl ChargePoint {
         }
     }
 
-    /// The counter of the next message id (see [`MessageId`]).
-    fn new_message_id(&mut self) -> u32 {
+    /// The id of our next CALL.
+    fn new_message_id(&mut self) -> MessageId {
         let n = self.next_message;
         self.next_message = self.next_message.wrapping_add(1);
-        n
-    }
-
-    /// The message id of our CALL number `n`.
-    fn message_id(&self, n: u32) -> MessageId {
         MessageId::new(self.cfg.message_id_nonce, n)
     }
 
@@ -980,13 +978,13 @@ impl ChargePoint {
                 return;
             };
             let id = self.new_message_id();
-            let Some(action) = self.frame(id, &mut item) else {
+            let Some(action) = self.frame(&id, &mut item) else {
                 continue;
             };
             if self.cfg.trace_messages {
                 self.events.push_back(Event::Sent {
                     action,
-                    message_id: String::from(self.message_id(id).as_str()),
+                    message_id: String::from(id.as_str()),
                     call: true,
                 });
             }
@@ -1007,7 +1005,7 @@ impl ChargePoint {
     /// Writes the CALL frame of a queued message (message id number `id`) for the host, with
     /// its transaction id patched in place; `None` drops the message (loudly: a
     /// StopTransaction whose StartTransaction was never answered cannot name its transaction).
-    fn frame(&mut self, id: u32, item: &mut Item) -> Option<Action> {
+    fn frame(&mut self, id: &MessageId, item: &mut Item) -> Option<Action> {
         match &mut item.payload {
             Payload::StopTx(local, r) => match self.tx_id(*local) {
                 Some(tx) => r.transaction_id = tx,
@@ -1053,8 +1051,7 @@ impl ChargePoint {
             Payload::StartTx(_, r) => (Action::StartTransaction, r),
             Payload::StopTx(_, r) => (Action::StopTransaction, r),
         };
-        let message_id = MessageId::new(self.cfg.message_id_nonce, id);
-        rpc::frame::write_call(self.transmit.begin(), message_id.as_str(), action.as_str(), payload);
+        rpc::frame::write_own_call(self.transmit.begin(), id.as_bytes(), action.as_str(), payload);
         self.transmit.commit();
         Some(action)
     }
@@ -1062,7 +1059,7 @@ impl ChargePoint {
 
 /// Our message ids, `<nonce in hex>-<counter>` (unique across reboots with a random nonce,
 /// OCPP-J §4.1.3), formatted on the stack.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct MessageId {
     buf: [u8; 20],
     len: u8,
@@ -1073,27 +1070,36 @@ impl MessageId {
     pub(crate) fn new(nonce: u32, n: u32) -> Self {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut buf = [0u8; 20];
-        let mut len = 0usize;
-        let mut put = |b: u8| {
-            if let Some(slot) = buf.get_mut(len) {
-                *slot = b;
-                len += 1;
+        let nibbles = (32 - nonce.leading_zeros()).div_ceil(4).max(1) as usize;
+        for (i, slot) in buf.iter_mut().take(nibbles).enumerate() {
+            let shift = 4 * (nibbles - 1 - i);
+            *slot = HEX.get(((nonce >> shift) & 0xf) as usize).copied().unwrap_or(b'0');
+        }
+        let mut len = nibbles;
+        if let Some(slot) = buf.get_mut(len) {
+            *slot = b'-';
+        }
+        len += 1;
+        let digits = if n == 0 { 1 } else { n.ilog10() as usize + 1 };
+        let mut v = n;
+        for k in (0..digits).rev() {
+            if let Some(slot) = buf.get_mut(len + k) {
+                *slot = b'0' + (v % 10) as u8;
             }
-        };
-        let digits = (32 - nonce.leading_zeros()).div_ceil(4).max(1);
-        for i in (0..digits).rev() {
-            put(HEX.get(((nonce >> (4 * i)) & 0xf) as usize).copied().unwrap_or(b'0'));
+            v /= 10;
         }
-        put(b'-');
-        for b in crate::json::u64_digits(u64::from(n), &mut [0; 20]).bytes() {
-            put(b);
-        }
+        len += digits;
         MessageId { buf, len: len as u8 }
+    }
+
+    /// The id's bytes (ASCII).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..usize::from(self.len)).unwrap_or(&[])
     }
 
     /// The id as text.
     pub(crate) fn as_str(&self) -> &str {
-        core::str::from_utf8(self.buf.get(..usize::from(self.len)).unwrap_or(&[])).unwrap_or("")
+        core::str::from_utf8(self.as_bytes()).unwrap_or("")
     }
 }
 
@@ -1189,4 +1195,40 @@ pub fn supported_profiles() -> String {
         s.push_str(p.as_str());
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_are_nonce_dash_counter() {
+        assert_eq!(MessageId::new(0, 0).as_str(), "0-0");
+        assert_eq!(MessageId::new(0, 8).as_str(), "0-8");
+        assert_eq!(MessageId::new(0xabc, 12).as_str(), "abc-12");
+        assert_eq!(MessageId::new(u32::MAX, u32::MAX).as_str(), "ffffffff-4294967295");
+        assert_eq!(MessageId::new(0x10, 100).as_bytes(), b"10-100");
+    }
+
+    #[test]
+    fn transmit_reuses_one_buffer_and_gives_back_a_big_one() {
+        let mut t = Transmit::default();
+        t.begin().push_str("[3,\"a\",{}]");
+        t.commit();
+        t.begin().push_str("[3,\"b\",{}]");
+        t.commit();
+        assert_eq!(t.pop(), Some("[3,\"a\",{}]"));
+        assert_eq!(t.pop(), Some("[3,\"b\",{}]"));
+        assert_eq!(t.pop(), None);
+        let room = t.buf.capacity();
+        t.begin().push('x');
+        t.commit();
+        assert_eq!((t.buf.as_str(), t.buf.capacity()), ("x", room));
+        assert_eq!(t.pop(), Some("x"));
+        t.begin().push_str(&"y".repeat(TRANSMIT_KEEP + 1));
+        t.commit();
+        assert!(t.pop().is_some());
+        assert_eq!(t.pop(), None);
+        assert_eq!(t.buf.capacity(), 0);
+    }
 }

@@ -305,18 +305,14 @@ impl ChargePoint {
     /// The CALL an answer with `id` belongs to, taken out of flight. An answer to anything
     /// else is logged and dropped: OCPP-J answers only CALLs.
     fn answered(&mut self, id: &str, kind: &str) -> Option<InFlight> {
-        let nonce = self.cfg.message_id_nonce;
-        let Some(f) = self
-            .in_flight
-            .take_if(|f| super::MessageId::new(nonce, f.id).as_str() == id)
-        else {
+        let Some(f) = self.in_flight.take_if(|f| f.id.as_bytes() == id.as_bytes()) else {
             self.log(Level::Warn, format_args!("{kind} for unknown message id {id} ignored"));
             return None;
         };
         if self.cfg.trace_messages {
             self.events.push_back(Event::Received {
                 action: Some(f.action),
-                message_id: String::from(self.message_id(f.id).as_str()),
+                message_id: String::from(f.id.as_str()),
                 call: false,
             });
         }

@@ -21,8 +21,8 @@ mod read;
 mod write;
 
 pub use read::{longer_than, number_to_f64, Array, Kind, Object, Reader, Str};
-pub(crate) use write::u64_digits;
 pub use write::Writer;
+pub(crate) use write::{push_ascii, push_u64};
 
 /// What is wrong with a JSON text, as the CALLERROR classes of OCPP-J 1.6 §4.2.3 see it
 /// (`rpc::classify_payload_error` maps each to its code).

@@ -171,6 +171,26 @@ fn hex4(digits: Option<&[u8]>) -> Option<u32> {
     })
 }
 
+/// How many bytes at the start of `bytes` need no attention inside a JSON string (no `"`,
+/// `\\` or control character), counted in whole words of eight.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut n = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        if (x.wrapping_sub(ONES * 0x20) & !x & HIGH) | zero_byte(x ^ (ONES * 0x22)) | zero_byte(x ^ (ONES * 0x5c)) != 0
+        {
+            break;
+        }
+        n += 8;
+    }
+    n
+}
+
 /// Whether `s` has more than `max` characters, without counting past `max + 1`.
 pub fn longer_than(s: &str, max: usize) -> bool {
     s.len() > max && s.chars().nth(max).is_some()
@@ -501,21 +521,27 @@ impl<'a> Reader<'a> {
         let start = self.pos + 1;
         let mut i = start;
         let mut escaped = false;
-        loop {
-            match b.get(i) {
-                None => return Err(Error::new(ErrorKind::Syntax, "", i)),
-                Some(b'"') => break,
-                Some(b'\\') => {
-                    escaped = true;
-                    match b.get(i + 1) {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
-                        Some(b'u') if hex4(b.get(i + 2..i + 6)).is_some() => i += 6,
-                        _ => return Err(Error::new(ErrorKind::Syntax, "", i)),
+        'scan: loop {
+            // Plain text eight bytes at a time: nothing to look at until a quote, a backslash
+            // or a control character; then byte by byte up to it.
+            i += plain_run(b.get(i..).unwrap_or(&[]));
+            loop {
+                match b.get(i) {
+                    None => return Err(Error::new(ErrorKind::Syntax, "", i)),
+                    Some(b'"') => break 'scan,
+                    Some(b'\\') => {
+                        escaped = true;
+                        match b.get(i + 1) {
+                            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                            Some(b'u') if hex4(b.get(i + 2..i + 6)).is_some() => i += 6,
+                            _ => return Err(Error::new(ErrorKind::Syntax, "", i)),
+                        }
+                        continue 'scan;
                     }
+                    // RFC 8259 §7: control characters must be escaped.
+                    Some(0..=0x1f) => return Err(Error::new(ErrorKind::Syntax, "", i)),
+                    Some(_) => i += 1,
                 }
-                // RFC 8259 §7: control characters must be escaped.
-                Some(0..=0x1f) => return Err(Error::new(ErrorKind::Syntax, "", i)),
-                Some(_) => i += 1,
             }
         }
         let raw = self.src.get(start..i).ok_or_else(|| self.syntax())?;
@@ -538,15 +564,16 @@ impl<'a> Reader<'a> {
         Ok(text)
     }
 
-    /// One of `names` (or an alias), as its index.
-    pub fn name(&mut self, names: &[&str], aliases: &[(&str, usize)]) -> Result<usize, Error> {
+    /// One of `quoted` (names given as JSON string literals, in their quotes) or an alias
+    /// (without quotes), as its index.
+    pub fn name(&mut self, quoted: &[&str], aliases: &[(&str, usize)]) -> Result<usize, Error> {
         let s = self.string()?;
         let mut buf = [0u8; NAME_BUF];
         let text = s.decode_small(&mut buf);
         text.and_then(|t| {
-            names
+            quoted
                 .iter()
-                .position(|n| *n == t)
+                .position(|n| n.len() == t.len() + 2 && n.get(1..n.len() - 1) == Some(t))
                 .or_else(|| aliases.iter().find(|(a, _)| *a == t).map(|(_, i)| *i))
         })
         .ok_or_else(|| Error::new(ErrorKind::Value, self.field, s.at))
@@ -716,6 +743,11 @@ impl<'a> Reader<'a> {
 
     /// Skips one value of any type, checking its syntax; iterative, so any depth is fine.
     pub fn skip(&mut self) -> Result<(), Error> {
+        match self.kind()? {
+            Kind::String => return self.string_token().map(drop),
+            Kind::Number => return self.number().map(drop),
+            _ => {}
+        }
         let mut nesting = Nesting {
             bits: 0,
             more: Vec::new(),

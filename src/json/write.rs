@@ -11,8 +11,10 @@ pub struct Writer<'a> {
     comma: bool,
 }
 
-/// The decimal digits of `v`, in a stack buffer.
-pub(crate) fn u64_digits(v: u64, buf: &mut [u8; 20]) -> &str {
+/// Appends the decimal digits of `v` (pushed one by one: cheaper than checking a buffer is
+/// UTF-8 for a handful of digits).
+pub(crate) fn push_u64(out: &mut String, v: u64) {
+    let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut v = v;
     loop {
@@ -25,7 +27,42 @@ pub(crate) fn u64_digits(v: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    core::str::from_utf8(buf.get(i..).unwrap_or(&[])).unwrap_or("")
+    push_ascii(out, buf.get(i..).unwrap_or(&[]));
+}
+
+/// Appends ASCII bytes, one `char` each (callers pass only ASCII: a byte above 0x7f would
+/// become the Latin-1 character of that number).
+pub(crate) fn push_ascii(out: &mut String, bytes: &[u8]) {
+    for &b in bytes {
+        out.push(char::from(b));
+    }
+}
+
+/// Where the first byte that JSON strings must escape (`"`, `\`, control characters) is.
+fn first_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    // Eight bytes at a time: a byte below 0x20, or equal to `"` or `\`, sets its high bit.
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0usize;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let special =
+            (x.wrapping_sub(ONES * 0x20) & !x & HIGH) | zero_byte(x ^ (ONES * 0x22)) | zero_byte(x ^ (ONES * 0x5c));
+        if special != 0 {
+            // The lowest flagged byte is exact (borrows only run upwards), so it is the first.
+            return Some(at + (special.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map(|i| at + i)
 }
 
 impl<'a> Writer<'a> {
@@ -96,7 +133,7 @@ impl<'a> Writer<'a> {
         self.sep();
         self.out.push('"');
         let mut rest = s;
-        while let Some(i) = rest.bytes().position(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        while let Some(i) = first_special(rest.as_bytes()) {
             self.out.push_str(rest.get(..i).unwrap_or(""));
             let b = rest.as_bytes().get(i).copied().unwrap_or(0);
             match b {
@@ -119,10 +156,18 @@ impl<'a> Writer<'a> {
         self.out.push('"');
     }
 
+    /// ASCII bytes as a string that needs no escaping (ids and dates we format ourselves).
+    pub(crate) fn ascii(&mut self, bytes: &[u8]) {
+        self.sep();
+        self.out.push('"');
+        push_ascii(self.out, bytes);
+        self.out.push('"');
+    }
+
     /// An unsigned integer.
     pub fn uint(&mut self, v: u64) {
         self.sep();
-        self.out.push_str(u64_digits(v, &mut [0; 20]));
+        push_u64(self.out, v);
     }
 
     /// A signed integer.
@@ -131,7 +176,7 @@ impl<'a> Writer<'a> {
         if v < 0 {
             self.out.push('-');
         }
-        self.out.push_str(u64_digits(v.unsigned_abs(), &mut [0; 20]));
+        push_u64(self.out, v.unsigned_abs());
     }
 
     /// `true` or `false`.
@@ -193,10 +238,26 @@ mod tests {
             s,
             r#"{"a":[-12,0,true,null,{}],"b":"q\"b\\n\n\r\t\u0001\u001fé","c":"Accepted"}"#
         );
-        let mut buf = [0; 20];
-        assert_eq!(u64_digits(u64::MAX, &mut buf), "18446744073709551615");
+        let mut s = String::new();
+        push_u64(&mut s, u64::MAX);
+        assert_eq!(s, "18446744073709551615");
         let mut s = String::new();
         Writer::new(&mut s).int(i64::MIN);
         assert_eq!(s, "-9223372036854775808");
+        for text in [
+            "",
+            "plain",
+            "exactly8",
+            "sixteen bytes ok",
+            "a\"",
+            "0123456789\\x",
+            "0123456\u{1}",
+        ] {
+            let naive = text.bytes().position(|b| b < 0x20 || b == b'"' || b == b'\\');
+            assert_eq!(first_special(text.as_bytes()), naive, "{text:?}");
+        }
+        let mut s = String::new();
+        Writer::new(&mut s).string("é\u{7f}\u{80}ÿ\"\u{1f}");
+        assert_eq!(s, "\"é\u{7f}\u{80}ÿ\\\"\\u001f\"");
     }
 }

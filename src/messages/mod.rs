@@ -47,18 +47,24 @@ macro_rules! wire_enum {
         impl $name {
             /// Every value, in declaration order (for the 1.6 enumerations: the JSON schema's order).
             pub const ALL: [$name; [$($wire),+].len()] = [$($name::$var),+];
-            const WIRE: &'static [&'static str] = &[$($wire),+];
+            /// The wire strings in their JSON quotes: the writer copies them as they are.
+            const QUOTED: &'static [&'static str] = &[$(concat!("\"", $wire, "\"")),+];
             const ALIASES: &'static [(&'static str, usize)] =
                 &[$($( ($alias, $name::$avar as usize), )+)?];
 
             /// The string OCPP puts on the wire for this value.
             pub fn as_str(self) -> &'static str {
-                $crate::messages::wire_name(Self::WIRE, self as usize)
+                $crate::messages::unquote(self.as_json())
+            }
+
+            /// [`Self::as_str`] in quotes: the JSON string.
+            pub fn as_json(self) -> &'static str {
+                $crate::messages::wire_name(Self::QUOTED, self as usize)
             }
 
             /// The value whose wire string is exactly `s` (case-sensitive, as the schemas are).
             pub fn from_wire(s: &str) -> Option<Self> {
-                $crate::messages::wire_index(Self::WIRE, Self::ALIASES, s)
+                $crate::messages::wire_index(Self::QUOTED, Self::ALIASES, s)
                     .and_then(|i| Self::ALL.get(i).copied())
             }
         }
@@ -71,13 +77,13 @@ macro_rules! wire_enum {
 
         impl $crate::json::ToJson for $name {
             fn write_json(&self, w: &mut $crate::json::Writer<'_>) {
-                w.name(self.as_str());
+                w.raw(self.as_json());
             }
         }
 
         impl $crate::json::FromJson for $name {
             fn read_json(r: &mut $crate::json::Reader<'_>) -> Result<Self, $crate::json::Error> {
-                let i = r.name(Self::WIRE, Self::ALIASES)?;
+                let i = r.name(Self::QUOTED, Self::ALIASES)?;
                 Self::ALL
                     .get(i)
                     .copied()
@@ -155,12 +161,19 @@ pub fn wire_name(names: &'static [&'static str], i: usize) -> &'static str {
     names.get(i).copied().unwrap_or("")
 }
 
-/// The index of `s` in `names`, else the index an alias of `s` stands for.
+/// A JSON string literal without its quotes (`"\"Accepted\""` -> `Accepted`).
 #[doc(hidden)]
-pub fn wire_index(names: &[&str], aliases: &[(&str, usize)], s: &str) -> Option<usize> {
-    names
+pub fn unquote(quoted: &'static str) -> &'static str {
+    quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or("")
+}
+
+/// The index of `s` in `quoted` (names in their quotes), else the index an alias of `s`
+/// stands for.
+#[doc(hidden)]
+pub fn wire_index(quoted: &[&'static str], aliases: &[(&str, usize)], s: &str) -> Option<usize> {
+    quoted
         .iter()
-        .position(|n| *n == s)
+        .position(|n| unquote(n) == s)
         .or_else(|| aliases.iter().find(|(alias, _)| *alias == s).map(|(_, i)| *i))
 }
 

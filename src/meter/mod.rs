@@ -87,7 +87,7 @@ pub fn write_decimal(out: &mut String, v: f64) {
     if neg && milli != 0 {
         out.push('-');
     }
-    out.push_str(crate::json::u64_digits(int, &mut [0; 20]));
+    crate::json::push_u64(out, int);
     if frac != 0 {
         let mut digits = [b'0'; 3];
         let mut width = 3;
@@ -102,7 +102,7 @@ pub fn write_decimal(out: &mut String, v: f64) {
             frac /= 10;
         }
         out.push('.');
-        out.push_str(core::str::from_utf8(digits.get(..width).unwrap_or(&[])).unwrap_or(""));
+        crate::json::push_ascii(out, digits.get(..width).unwrap_or(&[]));
     }
 }
 

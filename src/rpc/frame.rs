@@ -12,7 +12,7 @@ use alloc::string::String;
 use core::fmt;
 
 use super::error::ErrorCode;
-use crate::json::{Kind, Reader, ToJson, Writer};
+use crate::json::{Kind, Reader, Str, ToJson, Writer};
 
 /// Message ids are at most this many characters (OCPP-J 1.6 §4.1.3).
 pub const MAX_MESSAGE_ID_LEN: usize = 36;
@@ -70,8 +70,15 @@ impl fmt::Display for FrameError {
     }
 }
 
-/// The elements of the outer array as raw JSON (at most five), the whole text checked.
-fn elements<'a>(text: &'a str, items: &mut [Option<&'a str>; 5], len: &mut usize) -> Result<(), &'static str> {
+/// One element of the outer array: its raw JSON, and the string token when it is a string.
+#[derive(Clone, Copy)]
+struct Element<'a> {
+    raw: &'a str,
+    string: Option<Str<'a>>,
+}
+
+/// The elements of the outer array (at most five), the whole text checked.
+fn elements<'a>(text: &'a str, items: &mut [Option<Element<'a>>; 5], len: &mut usize) -> Result<(), &'static str> {
     const NOT_JSON: &str = "not valid JSON";
     let mut r = Reader::new(text, false);
     match r.kind() {
@@ -82,9 +89,17 @@ fn elements<'a>(text: &'a str, items: &mut [Option<&'a str>; 5], len: &mut usize
     let mut arr = r.array().map_err(|_| NOT_JSON)?;
     while r.element(&mut arr).map_err(|_| NOT_JSON)? {
         let start = r.position();
-        r.skip().map_err(|_| NOT_JSON)?;
+        let string = if r.kind() == Ok(Kind::String) {
+            Some(r.string().map_err(|_| NOT_JSON)?)
+        } else {
+            r.skip().map_err(|_| NOT_JSON)?;
+            None
+        };
         if let Some(slot) = items.get_mut(*len) {
-            *slot = Some(r.since(start));
+            *slot = Some(Element {
+                raw: r.since(start),
+                string,
+            });
         }
         *len += 1;
     }
@@ -104,9 +119,9 @@ fn err(id: Option<&str>, code: ErrorCode, description: impl Into<String>, answer
     }
 }
 
-/// A raw element as text, if it is a JSON string (borrowed unless it has escapes).
-fn as_str(raw: Option<&str>) -> Option<Cow<'_, str>> {
-    let s = Reader::new(raw?, false).string().ok()?;
+/// An element as text, if it is a JSON string (borrowed unless it has escapes).
+fn as_str(e: Option<Element<'_>>) -> Option<Cow<'_, str>> {
+    let s = e?.string?;
     if s.has_escapes() {
         s.to_string().ok().map(Cow::Owned)
     } else {
@@ -138,7 +153,7 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
     let id_str = as_str(id);
     let id_ref = id_str.as_deref();
     // An integer has one spelling in JSON: the raw text decides.
-    let msg_type: Option<u8> = match t {
+    let msg_type: Option<u8> = match t.map(|t| t.raw) {
         Some("2") => Some(2),
         Some("3") => Some(3),
         Some("4") => Some(4),
@@ -183,7 +198,7 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
             }
             let action =
                 as_str(a).ok_or_else(|| err(id_ref, ErrorCode::FormationViolation, "action is not a string", true))?;
-            let payload = b.filter(|p| p.starts_with('{')).ok_or_else(|| {
+            let payload = b.map(|p| p.raw).filter(|p| p.starts_with('{')).ok_or_else(|| {
                 err(
                     id_ref,
                     ErrorCode::FormationViolation,
@@ -194,7 +209,10 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
             Ok(Frame::Call { id, action, payload })
         }
         Some(3) => match (a, len) {
-            (Some(payload), 3) => Ok(Frame::Result { id, payload }),
+            (Some(payload), 3) => Ok(Frame::Result {
+                id,
+                payload: payload.raw,
+            }),
             _ => Err(err(
                 id_ref,
                 ErrorCode::FormationViolation,
@@ -235,6 +253,18 @@ pub fn write_call(out: &mut String, id: &str, action: &str, payload: &dyn ToJson
     w.uint(2);
     w.string(id);
     w.string(action);
+    payload.write_json(&mut w);
+    w.end_array();
+}
+
+/// Appends one of our own CALLs, `[2,"id","Action",payload]`: the id is ASCII we made and
+/// the action a name of ours, so neither is scanned for escapes.
+pub(crate) fn write_own_call(out: &mut String, id: &[u8], action: &str, payload: &dyn ToJson) {
+    let mut w = Writer::new(out);
+    w.begin_array();
+    w.uint(2);
+    w.ascii(id);
+    w.name(action);
     payload.write_json(&mut w);
     w.end_array();
 }

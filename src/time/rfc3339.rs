@@ -260,41 +260,41 @@ impl DateTime {
     /// `YYYY-MM-DDTHH:MM:SSZ`, or `YYYY-MM-DDTHH:MM:SS.sssZ` when the milliseconds are not
     /// zero, written into `buf` (no formatting machinery); clamped to years 0000..=9999.
     pub fn to_rfc3339(self, buf: &mut [u8; RFC3339_MAX_LEN]) -> &str {
+        let len = self.rfc3339_bytes(buf);
+        core::str::from_utf8(buf.get(..len).unwrap_or(&[])).unwrap_or("")
+    }
+
+    /// [`Self::to_rfc3339`] as ASCII bytes in `buf`; their number.
+    fn rfc3339_bytes(self, buf: &mut [u8; RFC3339_MAX_LEN]) -> usize {
         let min = MIN_DAYS * MS_PER_DAY;
         let max = (MAX_DAYS + 1) * MS_PER_DAY - 1;
         let ms = self.0.clamp(min, max);
         let (year, month, day) = civil_from_days(ms.div_euclid(MS_PER_DAY));
-        let in_day = ms.rem_euclid(MS_PER_DAY);
-        let secs = in_day / MS_PER_SEC;
-        let frac = in_day % MS_PER_SEC;
-        // Every field is within its width after the clamp: the casts cannot lose digits.
-        let fields: [(i64, usize, u8); 7] = [
-            (year, 4, b'-'),
-            (i64::from(month), 2, b'-'),
-            (i64::from(day), 2, b'T'),
-            (secs / 3600, 2, b':'),
-            (secs / 60 % 60, 2, b':'),
-            (secs % 60, 2, if frac == 0 { b'Z' } else { b'.' }),
-            (frac, 3, b'Z'),
+        // In range after the clamp: every field fits its digits.
+        let in_day = u32::try_from(ms.rem_euclid(MS_PER_DAY)).unwrap_or(0);
+        let secs = in_day / 1000;
+        let frac = in_day % 1000;
+        let year = u32::try_from(year).unwrap_or(0);
+        let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+        let [y0, y1] = two(year / 100);
+        let [y2, y3] = two(year);
+        let [mo0, mo1] = two(month);
+        let [d0, d1] = two(day);
+        let [h0, h1] = two(secs / 3600);
+        let [mi0, mi1] = two(secs / 60 % 60);
+        let [s0, s1] = two(secs % 60);
+        let ([t0, t1, t2, t3, t4], len) = if frac == 0 {
+            ([b'Z', b'0', b'0', b'0', b'Z'], 20)
+        } else {
+            let [f0, f12 @ ..] = [frac / 100, frac / 10 % 10, frac % 10].map(|d| b'0' + d as u8);
+            let [f1, f2] = f12;
+            ([b'.', f0, f1, f2, b'Z'], RFC3339_MAX_LEN)
+        };
+        *buf = [
+            y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1, t0, t1, t2, t3,
+            t4,
         ];
-        let mut len = 0;
-        for (i, (v, width, after)) in fields.into_iter().enumerate() {
-            if i == 6 && frac == 0 {
-                break;
-            }
-            let mut v = v.unsigned_abs();
-            for k in (0..width).rev() {
-                if let Some(b) = buf.get_mut(len + k) {
-                    *b = b'0' + (v % 10) as u8;
-                }
-                v /= 10;
-            }
-            if let Some(b) = buf.get_mut(len + width) {
-                *b = after;
-            }
-            len += width + 1;
-        }
-        core::str::from_utf8(buf.get(..len).unwrap_or(&[])).unwrap_or("")
+        len
     }
 }
 
@@ -307,7 +307,9 @@ impl fmt::Display for DateTime {
 
 impl ToJson for DateTime {
     fn write_json(&self, w: &mut Writer<'_>) {
-        w.name(self.to_rfc3339(&mut [0; RFC3339_MAX_LEN]));
+        let mut buf = [0; RFC3339_MAX_LEN];
+        let len = self.rfc3339_bytes(&mut buf);
+        w.ascii(buf.get(..len).unwrap_or(&[]));
     }
 }
 
