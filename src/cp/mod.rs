@@ -33,6 +33,7 @@ use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::Cell;
 use core::fmt;
 
 pub use config::Config;
@@ -154,6 +155,9 @@ pub struct ChargePoint {
     limit_check_at: Option<Instant>,
     /// Storage for what survives a power cut (`None`: RAM only).
     persist: Option<persist::Persist>,
+    /// What [`Self::poll_timeout`] returned since the timers last changed (`None`: to be
+    /// computed again); every input ends in [`Self::service`], which forgets it.
+    next_timeout: Cell<Option<Option<Instant>>>,
 }
 
 fn ci<const N: usize>(s: &Option<String>, what: &'static str) -> Result<Option<CiString<N>>, CpError> {
@@ -234,6 +238,7 @@ impl ChargePoint {
             #[cfg(feature = "smart-charging")]
             limit_check_at: None,
             persist: None,
+            next_timeout: Cell::new(None),
             cfg: config,
         })
     }
@@ -345,6 +350,16 @@ impl ChargePoint {
 
     /// The instant at which [`Self::handle_timeout`] wants to be called, if any.
     pub fn poll_timeout(&self) -> Option<Instant> {
+        if let Some(known) = self.next_timeout.get() {
+            return known;
+        }
+        let t = self.earliest_timer();
+        self.next_timeout.set(Some(t));
+        t
+    }
+
+    /// The earliest of every timer (see [`Self::poll_timeout`]).
+    fn earliest_timer(&self) -> Option<Instant> {
         let mut t: Option<Instant> = None;
         let mut add = |i: Option<Instant>| {
             if let Some(i) = i {
@@ -407,6 +422,7 @@ impl ChargePoint {
 
     /// Sets the wall clock (e.g. from SNTP); BootNotification and Heartbeat answers set it too.
     pub fn set_wall_clock(&mut self, now: Instant, wall: DateTime) {
+        self.next_timeout.set(None);
         self.clock = Some((now, wall));
         self.schedule_aligned(now);
         #[cfg(feature = "smart-charging")]
@@ -667,7 +683,7 @@ impl ChargePoint {
         }
     }
 
-    /// Runs everything that is due and sends what may be sent.
+    /// Runs everything that is due and sends what may be sent; the end of every input.
     fn service(&mut self, now: Instant) {
         self.run_timers(now);
         #[cfg(feature = "smart-charging")]
@@ -675,6 +691,8 @@ impl ChargePoint {
         self.refresh_connectors(now);
         self.check_reset(now);
         self.pump(now);
+        // Any input may have moved a timer.
+        self.next_timeout.set(None);
     }
 
     fn run_timers(&mut self, now: Instant) {

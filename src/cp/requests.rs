@@ -111,25 +111,11 @@ impl ChargePoint {
                 });
             }
             CsRequest::GetConfiguration(r) => {
-                let names: Vec<&str> = r.key.iter().flatten().map(|k| k.as_str()).collect();
-                let (found, unknown) = self.keys.get(&names);
-                let configuration_key: Vec<KeyValue> = found
-                    .into_iter()
-                    .filter_map(|e| {
-                        Some(KeyValue {
-                            key: CiString50::new(e.name).ok()?,
-                            readonly: e.readonly,
-                            value: e.value.and_then(|v| CiString500::new(v).ok()),
-                        })
-                    })
-                    .collect();
-                let unknown_key: Vec<CiString50> =
-                    unknown.into_iter().filter_map(|k| CiString50::new(k).ok()).collect();
-                let conf = GetConfigurationConf {
-                    configuration_key: (!configuration_key.is_empty()).then_some(configuration_key),
-                    unknown_key: (!unknown_key.is_empty()).then_some(unknown_key),
-                };
-                self.reply(id, act, &conf);
+                // Written straight from the keys: no copy of a name or value.
+                let names = r.key.as_deref().unwrap_or(&[]);
+                rpc::frame::write_result(self.transmit.begin(), id, &Report(&self.keys, names));
+                self.transmit.commit();
+                self.replied(id, act);
             }
             CsRequest::RemoteStartTransaction(r) => {
                 let status = self.remote_start(now, r.connector_id, r.id_tag, r.charging_profile);
@@ -266,6 +252,11 @@ impl ChargePoint {
     fn reply(&mut self, id: &str, action: Action, conf: &dyn ToJson) {
         rpc::frame::write_result(self.transmit.begin(), id, conf);
         self.transmit.commit();
+        self.replied(id, action);
+    }
+
+    /// Traces an answer just written.
+    fn replied(&mut self, id: &str, action: Action) {
         if self.cfg.trace_messages {
             self.events.push_back(Event::Sent {
                 action,
@@ -475,5 +466,15 @@ impl ChargePoint {
             #[cfg(not(feature = "firmware-management"))]
             MessageTrigger::DiagnosticsStatusNotification | MessageTrigger::FirmwareStatusNotification => {}
         }
+    }
+}
+
+/// GetConfiguration.conf, written from the configuration itself (see
+/// [`super::Configuration::write_report`]).
+struct Report<'a>(&'a super::Configuration, &'a [CiString50]);
+
+impl ToJson for Report<'_> {
+    fn write_json(&self, w: &mut crate::json::Writer<'_>) {
+        self.0.write_report(self.1, w);
     }
 }

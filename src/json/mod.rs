@@ -355,12 +355,12 @@ macro_rules! json_object {
     (@finish req $rd:ident $f:ident $json:literal) => { $f.ok_or_else(|| $rd.missing($json))? };
     (@finish opt $rd:ident $f:ident $json:literal) => { $f };
     (@write req $w:ident, $v:expr, $json:literal) => {
-        $w.key(concat!("\"", $json, "\":"));
+        $w.key(concat!(",\"", $json, "\":"));
         $crate::json::ToJson::write_json($v, $w);
     };
     (@write opt $w:ident, $v:expr, $json:literal) => {
         if let Some(v) = $v {
-            $w.key(concat!("\"", $json, "\":"));
+            $w.key(concat!(",\"", $json, "\":"));
             $crate::json::ToJson::write_json(v, $w);
         }
     };

@@ -30,12 +30,9 @@ pub(crate) fn push_u64(out: &mut String, v: u64) {
     push_ascii(out, buf.get(i..).unwrap_or(&[]));
 }
 
-/// Appends ASCII bytes, one `char` each (callers pass only ASCII: a byte above 0x7f would
-/// become the Latin-1 character of that number).
+/// Appends ASCII bytes (callers pass only ASCII; anything else is dropped).
 pub(crate) fn push_ascii(out: &mut String, bytes: &[u8]) {
-    for &b in bytes {
-        out.push(char::from(b));
-    }
+    out.push_str(core::str::from_utf8(bytes).unwrap_or(""));
 }
 
 /// Where the first byte that JSON strings must escape (`"`, `\`, control characters) is.
@@ -110,12 +107,15 @@ impl<'a> Writer<'a> {
         self.comma = true;
     }
 
-    /// A key, given as its literal `"name":` (names need no escaping).
-    pub fn key(&mut self, quoted_with_colon: &'static str) {
-        if self.comma {
-            self.out.push(',');
-        }
-        self.out.push_str(quoted_with_colon);
+    /// A key, given as its literal with the comma that separates it from the field before,
+    /// `,"name":` (names need no escaping); the comma is left out for the first field.
+    pub fn key(&mut self, comma_quoted_colon: &'static str) {
+        let text = if self.comma {
+            comma_quoted_colon
+        } else {
+            comma_quoted_colon.get(1..).unwrap_or("")
+        };
+        self.out.push_str(text);
         self.comma = false;
     }
 
@@ -129,9 +129,20 @@ impl<'a> Writer<'a> {
 
     /// Any string, escaped as RFC 8259 §7 requires.
     pub fn string(&mut self, s: &str) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.begin_string();
+        self.string_part(s);
+        self.end_string();
+    }
+
+    /// Opens a string written in parts ([`Self::string_part`], then [`Self::end_string`]).
+    pub fn begin_string(&mut self) {
         self.sep();
         self.out.push('"');
+    }
+
+    /// The next part of an open string, escaped.
+    pub fn string_part(&mut self, s: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut rest = s;
         while let Some(i) = first_special(rest.as_bytes()) {
             self.out.push_str(rest.get(..i).unwrap_or(""));
@@ -153,6 +164,18 @@ impl<'a> Writer<'a> {
             rest = rest.get(i + 1..).unwrap_or("");
         }
         self.out.push_str(rest);
+    }
+
+    /// Digits as the next part of an open string.
+    pub fn string_part_int(&mut self, v: i64) {
+        if v < 0 {
+            self.out.push('-');
+        }
+        push_u64(self.out, v.unsigned_abs());
+    }
+
+    /// Closes a string opened with [`Self::begin_string`].
+    pub fn end_string(&mut self) {
         self.out.push('"');
     }
 
@@ -167,7 +190,12 @@ impl<'a> Writer<'a> {
     /// An unsigned integer.
     pub fn uint(&mut self, v: u64) {
         self.sep();
-        push_u64(self.out, v);
+        if v < 10 {
+            // Connector ids, message types: one digit, no loop.
+            self.out.push(char::from(b'0' + v as u8));
+        } else {
+            push_u64(self.out, v);
+        }
     }
 
     /// A signed integer.
@@ -176,7 +204,12 @@ impl<'a> Writer<'a> {
         if v < 0 {
             self.out.push('-');
         }
-        push_u64(self.out, v.unsigned_abs());
+        let v = v.unsigned_abs();
+        if v < 10 {
+            self.out.push(char::from(b'0' + v as u8));
+        } else {
+            push_u64(self.out, v);
+        }
     }
 
     /// `true` or `false`.
@@ -220,7 +253,7 @@ mod tests {
         let mut s = String::new();
         let mut w = Writer::new(&mut s);
         w.begin_object();
-        w.key("\"a\":");
+        w.key(",\"a\":");
         w.begin_array();
         w.int(-12);
         w.uint(0);
@@ -229,9 +262,9 @@ mod tests {
         w.begin_object();
         w.end_object();
         w.end_array();
-        w.key("\"b\":");
+        w.key(",\"b\":");
         w.string("q\"b\\n\n\r\t\u{1}\u{1f}é");
-        w.key("\"c\":");
+        w.key(",\"c\":");
         w.name("Accepted");
         w.end_object();
         assert_eq!(

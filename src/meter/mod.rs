@@ -81,6 +81,15 @@ pub fn write_decimal(out: &mut String, v: f64) {
     let neg = v < 0.0;
     let abs = if neg { -v } else { v };
     let abs = if abs > LIMIT { LIMIT } else { abs };
+    // Whole numbers (energy registers, power) need no scaling.
+    let whole = abs as u64;
+    if whole as f64 == abs {
+        if neg && whole != 0 {
+            out.push('-');
+        }
+        crate::json::push_u64(out, whole);
+        return;
+    }
     // Round half away from zero; `as` truncates and saturates, never panics.
     let milli = (abs * 1000.0 + 0.5) as u64;
     let (int, mut frac) = (milli / 1000, milli % 1000);

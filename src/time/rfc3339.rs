@@ -309,7 +309,12 @@ impl ToJson for DateTime {
     fn write_json(&self, w: &mut Writer<'_>) {
         let mut buf = [0; RFC3339_MAX_LEN];
         let len = self.rfc3339_bytes(&mut buf);
-        w.ascii(buf.get(..len).unwrap_or(&[]));
+        // In its quotes, copied in one piece.
+        let mut quoted = [b'"'; RFC3339_MAX_LEN + 2];
+        if let (Some(dst), Some(src)) = (quoted.get_mut(1..=len), buf.get(..len)) {
+            dst.copy_from_slice(src);
+        }
+        w.raw(core::str::from_utf8(quoted.get(..len + 2).unwrap_or(&[])).unwrap_or("\"\""));
     }
 }
 
