@@ -20,6 +20,7 @@ use core::fmt;
 mod read;
 mod write;
 
+pub(crate) use read::{has_special, scan_number, scan_string, scan_value, skip_ws};
 pub use read::{longer_than, number_to_f64, Array, Kind, Object, Reader, Str};
 pub use write::Writer;
 pub(crate) use write::{push_ascii, push_u64};
@@ -326,10 +327,35 @@ macro_rules! json_object {
 
         impl $crate::json::ToJson for $name {
             fn write_json(&self, w: &mut $crate::json::Writer<'_>) {
-                w.begin_object();
-                $( json_object!(@write $mode w, (&self.$field), $json); )*
+                let s = self;
+                json_object!(@write_all w s $($mode $field $json),*);
                 w.end_object();
             }
+        }
+    };
+    // After a required first field every key needs its comma: copied with it, unchecked.
+    (@write_all $w:ident $s:ident) => {
+        let _ = $s;
+        $w.begin_object();
+    };
+    (@write_all $w:ident $s:ident req $field:ident $json:literal $(, $rmode:ident $rfield:ident $rjson:literal)*) => {
+        $w.begin_object_with(concat!("{\"", $json, "\":"));
+        $crate::json::ToJson::write_json(&$s.$field, $w);
+        $( json_object!(@write_next $rmode $w, (&$s.$rfield), $rjson); )*
+    };
+    (@write_all $w:ident $s:ident opt $field:ident $json:literal $(, $rmode:ident $rfield:ident $rjson:literal)*) => {
+        $w.begin_object();
+        json_object!(@write opt $w, (&$s.$field), $json);
+        $( json_object!(@write $rmode $w, (&$s.$rfield), $rjson); )*
+    };
+    (@write_next req $w:ident, $v:expr, $json:literal) => {
+        $w.next_key(concat!(",\"", $json, "\":"));
+        $crate::json::ToJson::write_json($v, $w);
+    };
+    (@write_next opt $w:ident, $v:expr, $json:literal) => {
+        if let Some(v) = $v {
+            $w.next_key(concat!(",\"", $json, "\":"));
+            $crate::json::ToJson::write_json(v, $w);
         }
     };
     (@ty req $ty:ty) => { $ty };

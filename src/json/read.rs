@@ -46,6 +46,11 @@ enum Piece<'a> {
 }
 
 impl<'a> Str<'a> {
+    /// The string token `raw` (the text between its quotes) that starts at byte `at`.
+    pub(crate) fn new(raw: &'a str, escaped: bool, at: usize) -> Self {
+        Str { raw, escaped, at }
+    }
+
     /// The text between the quotes, escapes not decoded.
     pub fn raw(&self) -> &'a str {
         self.raw
@@ -171,24 +176,14 @@ fn hex4(digits: Option<&[u8]>) -> Option<u32> {
     })
 }
 
-/// How many bytes at the start of `bytes` need no attention inside a JSON string (no `"`,
-/// `\\` or control character), counted in whole words of eight.
-fn plain_run(bytes: &[u8]) -> usize {
+/// Whether any of eight bytes (little-endian in `x`) needs attention inside a JSON string:
+/// `"`, `\\` or a control character.
+#[inline]
+pub(crate) fn has_special(x: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let mut n = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        if (x.wrapping_sub(ONES * 0x20) & !x & HIGH) | zero_byte(x ^ (ONES * 0x22)) | zero_byte(x ^ (ONES * 0x5c)) != 0
-        {
-            break;
-        }
-        n += 8;
-    }
-    n
+    (x.wrapping_sub(ONES * 0x20) & !x & HIGH) | zero_byte(x ^ (ONES * 0x22)) | zero_byte(x ^ (ONES * 0x5c)) != 0
 }
 
 /// Whether `s` has more than `max` characters, without counting past `max + 1`.
@@ -318,6 +313,205 @@ pub fn number_to_f64(tok: &str) -> f64 {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// The scanner: free functions over the bytes, returning the end of a token or the position
+// of the first error (an `Error` is built only at the edge, cold).
+// ---------------------------------------------------------------------------------------
+
+/// The position of the first byte at or after `i` that is not JSON whitespace.
+#[inline]
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The string token whose opening quote is at `i`: the position after its closing quote,
+/// and whether it has escapes.
+pub(crate) fn scan_string(b: &[u8], i: usize) -> Result<(usize, bool), usize> {
+    let mut i = i + 1;
+    let mut escaped = false;
+    loop {
+        // Plain text eight bytes at a time: nothing to look at until a quote, a backslash
+        // or a control character; then byte by byte up to it.
+        while let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+            if has_special(u64::from_le_bytes(word)) {
+                break;
+            }
+            i += 8;
+        }
+        loop {
+            match b.get(i) {
+                Some(b'"') => return Ok((i + 1, escaped)),
+                Some(b'\\') => {
+                    escaped = true;
+                    match b.get(i + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                        Some(b'u') if hex4(b.get(i + 2..i + 6)).is_some() => i += 6,
+                        _ => return Err(i),
+                    }
+                    break;
+                }
+                // RFC 8259 §7: control characters must be escaped.
+                None | Some(0..=0x1f) => return Err(i),
+                Some(_) => i += 1,
+            }
+        }
+    }
+}
+
+/// The number token starting at `i` (RFC 8259 §6): the position after it.
+pub(crate) fn scan_number(b: &[u8], i: usize) -> Result<usize, usize> {
+    let mut i = i;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            i += 1;
+            while let Some(b'0'..=b'9') = b.get(i) {
+                i += 1;
+            }
+        }
+        _ => return Err(i),
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let from = i;
+        while let Some(b'0'..=b'9') = b.get(i) {
+            i += 1;
+        }
+        if i == from {
+            return Err(i);
+        }
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        let from = i;
+        while let Some(b'0'..=b'9') = b.get(i) {
+            i += 1;
+        }
+        if i == from {
+            return Err(i);
+        }
+    }
+    Ok(i)
+}
+
+/// `word` at `i`: the position after it.
+fn scan_literal(b: &[u8], i: usize, word: &[u8]) -> Result<usize, usize> {
+    let end = i + word.len();
+    if b.get(i..end) == Some(word) {
+        Ok(end)
+    } else {
+        Err(i)
+    }
+}
+
+/// `"key" :` at `i` (whitespace first): the position after the colon.
+fn scan_key(b: &[u8], i: usize) -> Result<usize, usize> {
+    let i = skip_ws(b, i);
+    if b.get(i) != Some(&b'"') {
+        return Err(i);
+    }
+    let (end, _) = scan_string(b, i)?;
+    let colon = skip_ws(b, end);
+    if b.get(colon) == Some(&b':') {
+        Ok(colon + 1)
+    } else {
+        Err(colon)
+    }
+}
+
+/// The value starting at `i` (whitespace first), any type and depth, its syntax checked:
+/// the position after it. Iterative: the nesting is a stack of bits, not of calls.
+pub(crate) fn scan_value(b: &[u8], i: usize) -> Result<usize, usize> {
+    let mut i = skip_ws(b, i);
+    // Scalars, and empty containers, without the nesting stack.
+    match b.get(i) {
+        Some(b'"') => return scan_string(b, i).map(|(end, _)| end),
+        Some(b'-' | b'0'..=b'9') => return scan_number(b, i),
+        Some(b't') => return scan_literal(b, i, b"true"),
+        Some(b'f') => return scan_literal(b, i, b"false"),
+        Some(b'n') => return scan_literal(b, i, b"null"),
+        Some(b'{' | b'[') => {}
+        _ => return Err(i),
+    }
+    let mut nesting = Nesting {
+        bits: 0,
+        more: Vec::new(),
+        depth: 0,
+    };
+    loop {
+        // A value.
+        i = skip_ws(b, i);
+        match b.get(i) {
+            Some(b'{') => {
+                let inner = skip_ws(b, i + 1);
+                if b.get(inner) == Some(&b'}') {
+                    i = inner + 1;
+                } else {
+                    nesting.push(true);
+                    i = scan_key(b, inner)?;
+                    continue;
+                }
+            }
+            Some(b'[') => {
+                let inner = skip_ws(b, i + 1);
+                if b.get(inner) == Some(&b']') {
+                    i = inner + 1;
+                } else {
+                    nesting.push(false);
+                    i = inner;
+                    continue;
+                }
+            }
+            Some(b'"') => i = scan_string(b, i)?.0,
+            Some(b'-' | b'0'..=b'9') => i = scan_number(b, i)?,
+            Some(b't') => i = scan_literal(b, i, b"true")?,
+            Some(b'f') => i = scan_literal(b, i, b"false")?,
+            Some(b'n') => i = scan_literal(b, i, b"null")?,
+            _ => return Err(i),
+        }
+        // What follows a value: the end of its containers, or the next element.
+        loop {
+            let Some(object) = nesting.top() else {
+                return Ok(i);
+            };
+            i = skip_ws(b, i);
+            match b.get(i) {
+                Some(b',') => {
+                    i += 1;
+                    if object {
+                        i = scan_key(b, i)?;
+                    }
+                    break;
+                }
+                Some(b'}') if object => {
+                    i += 1;
+                    nesting.pop();
+                }
+                Some(b']') if !object => {
+                    i += 1;
+                    nesting.pop();
+                }
+                _ => return Err(i),
+            }
+        }
+    }
+}
+
+/// A syntax error at byte `at`.
+#[cold]
+fn syntax_at(at: usize) -> Error {
+    Error::new(ErrorKind::Syntax, "", at)
+}
+
 /// Nesting levels of a skipped value: one bit each (1 = object), 64 inline.
 struct Nesting {
     bits: u64,
@@ -424,9 +618,7 @@ impl<'a> Reader<'a> {
     }
 
     fn ws(&mut self) {
-        while matches!(self.byte(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
-        }
+        self.pos = skip_ws(self.src.as_bytes(), self.pos);
     }
 
     fn peek(&mut self) -> Option<u8> {
@@ -452,13 +644,8 @@ impl<'a> Reader<'a> {
     }
 
     fn literal(&mut self, word: &str) -> Result<(), Error> {
-        let end = self.pos + word.len();
-        if self.src.get(self.pos..end) == Some(word) {
-            self.pos = end;
-            Ok(())
-        } else {
-            Err(self.syntax())
-        }
+        self.pos = scan_literal(self.src.as_bytes(), self.pos, word.as_bytes()).map_err(syntax_at)?;
+        Ok(())
     }
 
     /// Nothing but whitespace is left.
@@ -517,36 +704,10 @@ impl<'a> Reader<'a> {
     }
 
     fn string_token(&mut self) -> Result<Str<'a>, Error> {
-        let b = self.src.as_bytes();
-        let start = self.pos + 1;
-        let mut i = start;
-        let mut escaped = false;
-        'scan: loop {
-            // Plain text eight bytes at a time: nothing to look at until a quote, a backslash
-            // or a control character; then byte by byte up to it.
-            i += plain_run(b.get(i..).unwrap_or(&[]));
-            loop {
-                match b.get(i) {
-                    None => return Err(Error::new(ErrorKind::Syntax, "", i)),
-                    Some(b'"') => break 'scan,
-                    Some(b'\\') => {
-                        escaped = true;
-                        match b.get(i + 1) {
-                            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
-                            Some(b'u') if hex4(b.get(i + 2..i + 6)).is_some() => i += 6,
-                            _ => return Err(Error::new(ErrorKind::Syntax, "", i)),
-                        }
-                        continue 'scan;
-                    }
-                    // RFC 8259 §7: control characters must be escaped.
-                    Some(0..=0x1f) => return Err(Error::new(ErrorKind::Syntax, "", i)),
-                    Some(_) => i += 1,
-                }
-            }
-        }
-        let raw = self.src.get(start..i).ok_or_else(|| self.syntax())?;
         let at = self.pos;
-        self.pos = i + 1;
+        let (end, escaped) = scan_string(self.src.as_bytes(), at).map_err(syntax_at)?;
+        let raw = self.src.get(at + 1..end - 1).ok_or_else(|| syntax_at(at))?;
+        self.pos = end;
         Ok(Str { raw, escaped, at })
     }
 
@@ -582,43 +743,10 @@ impl<'a> Reader<'a> {
     /// A number token, its grammar checked (RFC 8259 §6).
     pub fn number(&mut self) -> Result<&'a str, Error> {
         self.want(Kind::Number)?;
-        let b = self.src.as_bytes();
         let start = self.pos;
-        let mut i = start;
-        let digits = |i: &mut usize| {
-            let from = *i;
-            while b.get(*i).is_some_and(u8::is_ascii_digit) {
-                *i += 1;
-            }
-            *i > from
-        };
-        if b.get(i) == Some(&b'-') {
-            i += 1;
-        }
-        match b.get(i) {
-            Some(b'0') => i += 1,
-            Some(b'1'..=b'9') => {
-                digits(&mut i);
-            }
-            _ => return Err(Error::new(ErrorKind::Syntax, "", i)),
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            if !digits(&mut i) {
-                return Err(Error::new(ErrorKind::Syntax, "", i));
-            }
-        }
-        if matches!(b.get(i), Some(b'e' | b'E')) {
-            i += 1;
-            if matches!(b.get(i), Some(b'+' | b'-')) {
-                i += 1;
-            }
-            if !digits(&mut i) {
-                return Err(Error::new(ErrorKind::Syntax, "", i));
-            }
-        }
-        self.pos = i;
-        self.src.get(start..i).ok_or_else(|| self.syntax())
+        let end = scan_number(self.src.as_bytes(), start).map_err(syntax_at)?;
+        self.pos = end;
+        self.src.get(start..end).ok_or_else(|| syntax_at(start))
     }
 
     /// An integer within `min..=max`. A fraction or exponent is a type error (draft-04
@@ -743,79 +871,8 @@ impl<'a> Reader<'a> {
 
     /// Skips one value of any type, checking its syntax; iterative, so any depth is fine.
     pub fn skip(&mut self) -> Result<(), Error> {
-        match self.kind()? {
-            Kind::String => return self.string_token().map(drop),
-            Kind::Number => return self.number().map(drop),
-            _ => {}
-        }
-        let mut nesting = Nesting {
-            bits: 0,
-            more: Vec::new(),
-            depth: 0,
-        };
-        loop {
-            // A value.
-            match self.kind()? {
-                Kind::Object => {
-                    self.pos += 1;
-                    if !self.eat(b'}') {
-                        nesting.push(true);
-                        self.key()?;
-                        continue;
-                    }
-                }
-                Kind::Array => {
-                    self.pos += 1;
-                    if !self.eat(b']') {
-                        nesting.push(false);
-                        continue;
-                    }
-                }
-                Kind::String => {
-                    self.string_token()?;
-                }
-                Kind::Number => {
-                    self.number()?;
-                }
-                Kind::Bool => {
-                    self.bool()?;
-                }
-                Kind::Null => self.literal("null")?,
-            }
-            // What follows a value: the end of its containers, or the next element.
-            loop {
-                let Some(object) = nesting.top() else {
-                    return Ok(());
-                };
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        if object {
-                            self.key()?;
-                        }
-                        break;
-                    }
-                    Some(b'}') if object => {
-                        self.pos += 1;
-                        nesting.pop();
-                    }
-                    Some(b']') if !object => {
-                        self.pos += 1;
-                        nesting.pop();
-                    }
-                    _ => return Err(self.syntax()),
-                }
-            }
-        }
-    }
-
-    /// `"key":` inside a skipped object.
-    fn key(&mut self) -> Result<(), Error> {
-        if self.peek() != Some(b'"') {
-            return Err(self.syntax());
-        }
-        self.string_token()?;
-        self.expect(b':')
+        self.pos = scan_value(self.src.as_bytes(), self.pos).map_err(syntax_at)?;
+        Ok(())
     }
 }
 

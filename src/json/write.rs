@@ -35,29 +35,18 @@ pub(crate) fn push_ascii(out: &mut String, bytes: &[u8]) {
     out.push_str(core::str::from_utf8(bytes).unwrap_or(""));
 }
 
-/// Where the first byte that JSON strings must escape (`"`, `\`, control characters) is.
+/// Where the first byte that JSON strings must escape (`"`, `\\`, control characters) is.
 fn first_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    // Eight bytes at a time: a byte below 0x20, or equal to `"` or `\`, sets its high bit.
-    let mut chunks = bytes.chunks_exact(8);
     let mut at = 0usize;
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let special =
-            (x.wrapping_sub(ONES * 0x20) & !x & HIGH) | zero_byte(x ^ (ONES * 0x22)) | zero_byte(x ^ (ONES * 0x5c));
-        if special != 0 {
-            // The lowest flagged byte is exact (borrows only run upwards), so it is the first.
-            return Some(at + (special.trailing_zeros() / 8) as usize);
+    // Eight bytes at a time while they are plain.
+    while let Some(word) = bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        if crate::json::has_special(u64::from_le_bytes(word)) {
+            break;
         }
         at += 8;
     }
-    chunks
-        .remainder()
-        .iter()
+    let rest = bytes.get(at..).unwrap_or(&[]);
+    rest.iter()
         .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
         .map(|i| at + i)
 }
@@ -85,6 +74,19 @@ impl<'a> Writer<'a> {
     pub fn begin_object(&mut self) {
         self.sep();
         self.out.push('{');
+        self.comma = false;
+    }
+
+    /// `{` and the first key, as one literal `{"name":`.
+    pub fn begin_object_with(&mut self, open_quoted_colon: &'static str) {
+        self.sep();
+        self.out.push_str(open_quoted_colon);
+        self.comma = false;
+    }
+
+    /// A key that certainly follows a field, as its literal `,"name":`.
+    pub fn next_key(&mut self, comma_quoted_colon: &'static str) {
+        self.out.push_str(comma_quoted_colon);
         self.comma = false;
     }
 

@@ -12,7 +12,7 @@ use alloc::string::String;
 use core::fmt;
 
 use super::error::ErrorCode;
-use crate::json::{Kind, Reader, Str, ToJson, Writer};
+use crate::json::{scan_number, scan_string, scan_value, skip_ws, Str, ToJson, Writer};
 
 /// Message ids are at most this many characters (OCPP-J 1.6 §4.1.3).
 pub const MAX_MESSAGE_ID_LEN: usize = 36;
@@ -80,30 +80,50 @@ struct Element<'a> {
 /// The elements of the outer array (at most five), the whole text checked.
 fn elements<'a>(text: &'a str, items: &mut [Option<Element<'a>>; 5], len: &mut usize) -> Result<(), &'static str> {
     const NOT_JSON: &str = "not valid JSON";
-    let mut r = Reader::new(text, false);
-    match r.kind() {
-        Ok(Kind::Array) => {}
-        Ok(_) if r.skip().and_then(|()| r.finish()).is_ok() => return Err("not an OCPP-J frame array"),
-        _ => return Err(NOT_JSON),
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'[') {
+        return Err(match scan_value(b, i) {
+            Ok(end) if skip_ws(b, end) == b.len() => "not an OCPP-J frame array",
+            _ => NOT_JSON,
+        });
     }
-    let mut arr = r.array().map_err(|_| NOT_JSON)?;
-    while r.element(&mut arr).map_err(|_| NOT_JSON)? {
-        let start = r.position();
-        let string = if r.kind() == Ok(Kind::String) {
-            Some(r.string().map_err(|_| NOT_JSON)?)
-        } else {
-            r.skip().map_err(|_| NOT_JSON)?;
-            None
-        };
-        if let Some(slot) = items.get_mut(*len) {
-            *slot = Some(Element {
-                raw: r.since(start),
-                string,
-            });
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            let start = i;
+            let (end, string) = match b.get(i) {
+                Some(b'"') => {
+                    let (end, escaped) = scan_string(b, i).map_err(|_| NOT_JSON)?;
+                    let raw = text.get(start + 1..end - 1).ok_or(NOT_JSON)?;
+                    (end, Some(Str::new(raw, escaped, start)))
+                }
+                Some(b'0'..=b'9' | b'-') => (scan_number(b, i).map_err(|_| NOT_JSON)?, None),
+                _ => (scan_value(b, i).map_err(|_| NOT_JSON)?, None),
+            };
+            if let Some(slot) = items.get_mut(*len) {
+                *slot = Some(Element {
+                    raw: text.get(start..end).ok_or(NOT_JSON)?,
+                    string,
+                });
+            }
+            *len += 1;
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b']') => {
+                    i += 1;
+                    break;
+                }
+                _ => return Err(NOT_JSON),
+            }
         }
-        *len += 1;
     }
-    r.finish().map_err(|_| NOT_JSON)?;
+    if skip_ws(b, i) != b.len() {
+        return Err(NOT_JSON);
+    }
     if *len > items.len() {
         return Err("frame has more than 5 elements");
     }

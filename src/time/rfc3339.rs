@@ -307,14 +307,17 @@ impl fmt::Display for DateTime {
 
 impl ToJson for DateTime {
     fn write_json(&self, w: &mut Writer<'_>) {
+        /// Word-aligned, so the UTF-8 check of `from_utf8` takes its fast path.
+        #[repr(align(8))]
+        struct Quoted([u8; 32]);
         let mut buf = [0; RFC3339_MAX_LEN];
         let len = self.rfc3339_bytes(&mut buf);
         // In its quotes, copied in one piece.
-        let mut quoted = [b'"'; RFC3339_MAX_LEN + 2];
-        if let (Some(dst), Some(src)) = (quoted.get_mut(1..=len), buf.get(..len)) {
+        let mut quoted = Quoted([b'"'; 32]);
+        if let (Some(dst), Some(src)) = (quoted.0.get_mut(1..=len), buf.get(..len)) {
             dst.copy_from_slice(src);
         }
-        w.raw(core::str::from_utf8(quoted.get(..len + 2).unwrap_or(&[])).unwrap_or("\"\""));
+        w.raw(core::str::from_utf8(quoted.0.get(..len + 2).unwrap_or(&[])).unwrap_or("\"\""));
     }
 }
 
