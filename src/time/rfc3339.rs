@@ -325,10 +325,17 @@ impl FromJson for DateTime {
     /// A string that is not an RFC 3339 date-time with a zone is a value error.
     fn read_json(r: &mut Reader<'_>) -> Result<Self, json::Error> {
         let s = r.string()?;
-        let mut buf = [0u8; 64];
-        s.decode_small(&mut buf)
-            .and_then(|t| DateTime::parse(t).ok())
-            .ok_or_else(|| r.error(json::ErrorKind::Value))
+        let parsed = if s.has_escapes() {
+            let mut buf = [0u8; 64];
+            match s.decode_small(&mut buf) {
+                Some(t) => DateTime::parse(t).ok(),
+                // Long, with escapes: any number of fraction digits is allowed.
+                None => s.to_string().ok().and_then(|t| DateTime::parse(&t).ok()),
+            }
+        } else {
+            DateTime::parse(s.raw()).ok()
+        };
+        parsed.ok_or_else(|| r.error(json::ErrorKind::Value))
     }
 }
 
@@ -483,8 +490,19 @@ mod tests {
         assert_eq!(err.kind, json::ErrorKind::Value);
         let err = json::from_str::<DateTime>("1555111250").unwrap_err();
         assert_eq!(err.kind, json::ErrorKind::Type);
-        // Escapes are decoded first.
+        // Escapes are decoded first; fractions of any length are read, escaped or not.
         let t: DateTime = json::from_str(r#""2019-04-12\u005423:20:50Z""#).unwrap();
         assert_eq!(t.unix_millis(), 1_555_111_250_000);
+        let digits = "9".repeat(60);
+        let long = alloc::format!("\"2019-04-12T23:20:50.{digits}Z\"");
+        assert_eq!(
+            json::from_str::<DateTime>(&long).map(|t| t.unix_millis() % 1000),
+            Ok(999)
+        );
+        let long = alloc::format!("\"2019-04-12\\u005423:20:50.{digits}Z\"");
+        assert_eq!(
+            json::from_str::<DateTime>(&long).map(|t| t.unix_millis() % 1000),
+            Ok(999)
+        );
     }
 }
