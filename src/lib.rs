@@ -6,7 +6,8 @@
 //! microcontrollers (`no_std` + `alloc`) and on Linux (feature `std`).
 //!
 //! Layers, from the wire up: [`ws`] (bytes <-> WebSocket text messages), [`rpc`]
-//! (text <-> OCPP-J frames, CALLERROR mapping), [`messages`] (typed OCPP 1.6 payloads),
+//! (text <-> OCPP-J frames, CALLERROR mapping), [`json`] (the reader and writer every payload
+//! goes through; no serde), [`messages`] (typed OCPP 1.6 payloads),
 //! [`cp`] and [`meter`] (the charge point's behaviour). [`station`] joins a charge point to
 //! its WebSocket connection; `ffi` (feature `ffi`) is the C ABI over it.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -15,6 +16,9 @@
 
 extern crate alloc;
 
+// First: `json_object!` is used by every module after it.
+#[macro_use]
+pub mod json;
 pub mod log;
 pub mod messages;
 pub mod meter;

@@ -225,7 +225,7 @@ impl Station {
                 moved = true;
                 // Not connected: the frame is lost, and the charge point's call timeout (or
                 // its journal, for transaction messages) takes care of it.
-                if let Err(e) = self.conn.send_text(now, &text, &mut self.rng) {
+                if let Err(e) = self.conn.send_text(now, text, &mut self.rng) {
                     self.events.push_back(StationEvent::LinkError(e));
                 }
             }

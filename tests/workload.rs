@@ -4,8 +4,70 @@
 #[path = "../examples/workload/driver.rs"]
 mod driver;
 
-use driver::{split_frame, Dir, NoProbe, Parts, Phase, Workload};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use driver::{split_frame, Dir, NoProbe, Parts, Phase, Probe, Workload};
 use serde_json::{json, Value};
+
+/// The system allocator, counting per thread the allocations made while `COUNTING` is set.
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn counted() {
+    // try_with: the allocator also runs while a thread's locals are torn down.
+    if COUNTING.try_with(Cell::get) == Ok(true) {
+        let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: every call goes unchanged to the system allocator; only a counter is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        counted();
+        // SAFETY: the caller's contract for `alloc`, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract for `dealloc`, passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        counted();
+        // SAFETY: the caller's contract for `realloc`, passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Counts the charge point's allocations (inside its calls) per MeterValues cycle.
+#[derive(Default)]
+struct AllocProbe {
+    at_cycle_start: u64,
+    per_cycle: Vec<u64>,
+}
+
+impl Probe for AllocProbe {
+    fn enter(&mut self) {
+        COUNTING.with(|c| c.set(true));
+    }
+    fn exit(&mut self) {
+        COUNTING.with(|c| c.set(false));
+    }
+    fn cycle_end(&mut self) {
+        let now = ALLOCS.with(Cell::get);
+        self.per_cycle.push(now - self.at_cycle_start);
+        self.at_cycle_start = now;
+    }
+}
 
 fn run() -> Workload<NoProbe> {
     let mut w = Workload::new(NoProbe, true);
@@ -44,6 +106,23 @@ fn volumes_match_the_workload() {
     // Config: 200 CALLs from the central system, each answered in the step that delivers it.
     let config = w.traffic_of(Phase::Config);
     assert_eq!((config.sent_frames, config.recv_frames, config.loops), (200, 200, 600));
+}
+
+/// The goal of docs/performance.md: a MeterValues cycle in the steady state (every cycle
+/// after the first, which sizes the buffers) allocates nothing.
+#[test]
+fn a_steady_state_meter_values_cycle_allocates_nothing() {
+    let mut w = Workload::new(AllocProbe::default(), false);
+    for p in Phase::ALL {
+        if p == Phase::Meter {
+            w.probe.at_cycle_start = ALLOCS.with(Cell::get);
+        }
+        w.run_phase(p).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let cycles = &w.probe.per_cycle;
+    assert_eq!(cycles.len(), 1000);
+    let steady: u64 = cycles.iter().skip(1).sum();
+    assert_eq!(steady, 0, "allocations in cycles 2..=1000: {:?}", &cycles[..10]);
 }
 
 #[test]

@@ -155,20 +155,15 @@ pub mod api {
     pub fn handle_timeout(cp: &mut ChargePoint, now: Instant) {
         cp.handle_timeout(now)
     }
-    /// `ChargePoint::poll_transmit`.
+    /// `ChargePoint::poll_transmit` (the frame is borrowed from the charge point's buffer).
     #[inline(never)]
-    pub fn poll_transmit(cp: &mut ChargePoint) -> Option<String> {
+    pub fn poll_transmit(cp: &mut ChargePoint) -> Option<&str> {
         cp.poll_transmit()
     }
     /// `ChargePoint::poll_event`.
     #[inline(never)]
     pub fn poll_event(cp: &mut ChargePoint) -> Option<Event> {
         cp.poll_event()
-    }
-    /// Dropping a frame the host has sent (the charge point allocated it).
-    #[inline(never)]
-    pub fn drop_frame(text: String) {
-        drop(text)
     }
     /// Dropping an event the host has handled.
     #[inline(never)]
@@ -592,12 +587,24 @@ impl<P: Probe> Workload<P> {
         if due.is_some_and(|t| t <= self.now) {
             self.with_cp(api::handle_timeout)?;
         }
-        while let Some(text) = self.with_cp(|cp, _| api::poll_transmit(cp))? {
-            moved = true;
-            self.receive_from_cp(&text)?;
+        // The frames are read where the charge point wrote them, as a host writes them to its
+        // socket; the charge point is out of `self` meanwhile, so the central system can read.
+        let mut cp = self.cp.take().ok_or_else(|| "no charge point".to_string())?;
+        let mut failed = None;
+        loop {
             self.probe.enter();
-            api::drop_frame(text);
+            let text = api::poll_transmit(&mut cp);
             self.probe.exit();
+            let Some(text) = text else { break };
+            moved = true;
+            if let Err(e) = self.receive_from_cp(text) {
+                failed = Some(e);
+                break;
+            }
+        }
+        self.cp = Some(cp);
+        if let Some(e) = failed {
+            return Err(e);
         }
         while let Some(ev) = self.with_cp(|cp, _| api::poll_event(cp))? {
             self.volumes.events += 1;

@@ -3,22 +3,33 @@
 
 use std::fmt::Debug;
 
+use ocpp_cp::json::{self, FromJson, ToJson};
 use ocpp_cp::messages::*;
 use ocpp_cp::rpc::frame::MAX_DESCRIPTION;
 use ocpp_cp::rpc::{ErrorCode, MAX_MESSAGE_ID_LEN};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
-/// Reads `payload` as `T`; when that works, writing it and reading it again must give the
-/// same value and the same JSON (panics otherwise). `Err` carries serde's message.
-pub fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(payload: &str) -> Result<T, String> {
-    let v: T = serde_json::from_str(payload).map_err(|e| e.to_string())?;
-    let json = serde_json::to_string(&v).unwrap_or_else(|e| panic!("{v:?} does not serialize: {e}"));
-    let back: T = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{payload:?} -> {json:?}, unreadable: {e}"));
-    assert_eq!(back, v, "{payload:?} -> {json:?}");
-    let json2 = serde_json::to_string(&back).unwrap_or_default();
-    assert_eq!(json2, json, "writing is not stable for {payload:?}");
+/// Whether serde_json, an independent reader, sees one JSON value in `text` (its
+/// `IgnoredAny` checks the whole grammar, iteratively, at any depth).
+pub fn is_json(text: &str) -> bool {
+    serde_json::from_str::<IgnoredAny>(text).is_ok()
+}
+
+/// Reads `payload` as `T` with the library's reader (panics otherwise when it accepts what
+/// is not JSON); when that works, what it writes is JSON, reads back, and writing is a fixed
+/// point from there on (the first write may round a decimal to three places, or clamp a
+/// date-time to years 0000..=9999). `Err` carries the reader's error.
+pub fn round_trip<T: ToJson + FromJson + PartialEq + Debug>(payload: &str) -> Result<T, String> {
+    let v: T = json::from_str(payload).map_err(|e| e.to_string())?;
+    assert!(is_json(payload), "accepted {payload:?}, which is not JSON");
+    let written = json::to_string(&v);
+    assert!(is_json(&written), "{v:?} written as {written:?}, which is not JSON");
+    let back: T = json::from_str(&written).unwrap_or_else(|e| panic!("{payload:?} -> {written:?}, unreadable: {e}"));
+    let again = json::to_string(&back);
+    assert_eq!(again, written, "writing is not stable for {payload:?}");
+    let third: T = json::from_str(&again).unwrap_or_else(|e| panic!("{again:?} unreadable: {e}"));
+    assert_eq!(third, back, "{payload:?} -> {written:?}");
     Ok(v)
 }
 

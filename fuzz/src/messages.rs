@@ -6,8 +6,10 @@
 //!   and what they read writes and reads back to the same value (see [`round_trip`]);
 //! - `CsRequest::parse` / `CpConf::parse` accept exactly when the payload is a JSON object
 //!   and the action's type in that direction reads it, giving the same value;
-//! - every refusal maps to a CALLERROR code ([`classify_payload_error`]).
+//! - nothing that serde_json (an independent reader) refuses as JSON is accepted;
+//! - every refusal has a CALLERROR code ([`classify_payload_error`]).
 
+use ocpp_cp::json;
 use ocpp_cp::messages::*;
 use ocpp_cp::rpc::classify_payload_error;
 
@@ -65,18 +67,19 @@ expected_enum!(expected_cp_conf, CpConf {
 fn same<T: PartialEq + std::fmt::Debug>(
     what: &str,
     payload: &str,
-    got: Result<T, serde_json::Error>,
+    got: Result<T, json::Error>,
     expected: Option<Result<T, String>>,
 ) {
-    let is_object = payload.trim_start().starts_with('{');
+    let is_object = payload.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{');
     match (got, expected) {
         (Ok(g), Some(Ok(e))) if is_object => assert_eq!(g, e, "{what} {payload:?}"),
         (Ok(g), e) => panic!("{what} accepted {payload:?} as {g:?}; direct read: {e:?}"),
         (Err(err), Some(Ok(e))) if is_object => panic!("{what} refused {payload:?} ({err}); direct read: {e:?}"),
         (Err(err), _) => {
-            let msg = err.to_string();
-            // Every refusal has a CALLERROR code; the mapping must not panic on any text.
-            let _ = classify_payload_error(&msg);
+            // Every refusal has a CALLERROR code (the first error found decides it: on the
+            // wire the frame was checked as JSON before its payload is read).
+            let _ = classify_payload_error(&err);
+            assert!(!err.to_string().is_empty());
         }
     }
 }
@@ -113,8 +116,6 @@ pub fn messages(data: &[u8]) {
     if let Ok(c) = CpConf::parse(action, payload) {
         assert_eq!(c.action(), action);
     }
-    // Arbitrary text through the error classifier, too.
-    let _ = classify_payload_error(payload);
 }
 
 #[cfg(test)]

@@ -6,13 +6,18 @@
 //!   elements the independent reading sees (when serde_json can read the text at all);
 //! - an error's id is the frame's own id or `"-1"`, and a CALLRESULT or CALLERROR is never
 //!   answered under its own id;
+//! - the text is refused as "not valid JSON" (FormationViolation, id `"-1"`) exactly when
+//!   serde_json refuses it as JSON, and the library's JSON reader agrees;
 //! - what the writers produce (`call`, `result`, `error`) parses back to the same parts (the
 //!   description cut to `MAX_DESCRIPTION`), so a CALLERROR built from any parse error is a
 //!   valid frame.
 
+use ocpp_cp::json::{RawJson, Reader};
 use ocpp_cp::rpc::frame::{self, Frame, FrameError, MAX_DESCRIPTION, UNKNOWN_MESSAGE_ID};
 use ocpp_cp::rpc::{ErrorCode, MAX_MESSAGE_ID_LEN};
 use serde_json::Value;
+
+use crate::check::is_json;
 
 /// `text` parsed as a JSON value, for comparison with a raw payload.
 fn value(text: &str) -> Value {
@@ -73,29 +78,44 @@ pub fn rpc_frame(data: &[u8]) {
     };
     let independent: Option<Value> = serde_json::from_str(text).ok();
     let arr = independent.as_ref().and_then(Value::as_array).map(Vec::as_slice);
-    match frame::parse(text) {
+    // The tokenizer against serde_json's grammar check, value by value.
+    let valid = is_json(text);
+    let mut r = Reader::new(text, false);
+    assert_eq!(
+        r.skip().and_then(|()| r.finish()).is_ok(),
+        valid,
+        "JSON reader and serde_json disagree on {text:?}"
+    );
+    let parsed = frame::parse(text);
+    if !valid {
+        match &parsed {
+            Err(e) => assert!(
+                e.id == UNKNOWN_MESSAGE_ID && e.answer && e.description == "not valid JSON",
+                "not JSON, answered {e:?}: {text:?}"
+            ),
+            Ok(f) => panic!("not JSON, read as {f:?}: {text:?}"),
+        }
+    }
+    match parsed {
         Ok(Frame::Call { id, action, payload }) => {
             assert!(id.chars().count() <= MAX_MESSAGE_ID_LEN, "{text:?}");
             // serde_json's raw values skip what they do not need to decode (a lone surrogate
             // escape, say), so the payload may not read as a Value; it is an object anyway.
-            assert!(payload.get().starts_with('{'), "CALL payload not an object: {text:?}");
+            assert!(payload.starts_with('{'), "CALL payload not an object: {text:?}");
             if let Some(a) = arr {
                 assert!(well_formed_call(a), "accepted as CALL: {text:?}");
                 assert_eq!(a.get(1).and_then(Value::as_str), Some(id.as_ref()));
                 assert_eq!(a.get(2).and_then(Value::as_str), Some(action.as_ref()));
-                assert_eq!(a.get(3), Some(&value(payload.get())));
+                assert_eq!(a.get(3), Some(&value(payload)));
             }
-            let again = frame::call(&id, &action, payload).expect("a raw payload writes");
+            let again = frame::call(&id, &action, &RawJson(payload));
             match frame::parse(&again) {
                 Ok(Frame::Call {
                     id: i2,
                     action: a2,
                     payload: p2,
                 }) => {
-                    assert_eq!(
-                        (i2.as_ref(), a2.as_ref(), p2.get()),
-                        (id.as_ref(), action.as_ref(), payload.get())
-                    );
+                    assert_eq!((i2.as_ref(), a2.as_ref(), p2), (id.as_ref(), action.as_ref(), payload));
                 }
                 other => panic!("{again:?} reads back as {other:?}"),
             }
@@ -106,12 +126,12 @@ pub fn rpc_frame(data: &[u8]) {
                 assert_eq!(a.len(), 3, "{text:?}");
                 assert_eq!(a.first().and_then(Value::as_u64), Some(3), "{text:?}");
                 assert_eq!(a.get(1).and_then(Value::as_str), Some(id.as_ref()));
-                assert_eq!(a.get(2), Some(&value(payload.get())));
+                assert_eq!(a.get(2), Some(&value(payload)));
             }
-            let again = frame::result(&id, payload).expect("a raw payload writes");
+            let again = frame::result(&id, &RawJson(payload));
             match frame::parse(&again) {
                 Ok(Frame::Result { id: i2, payload: p2 }) => {
-                    assert_eq!((i2.as_ref(), p2.get()), (id.as_ref(), payload.get()));
+                    assert_eq!((i2.as_ref(), p2), (id.as_ref(), payload));
                 }
                 other => panic!("{again:?} reads back as {other:?}"),
             }

@@ -469,7 +469,6 @@ pub fn remember(
 mod tests {
     use super::*;
     use crate::messages::AuthorizeConf;
-    use alloc::string::String;
     use alloc::vec;
 
     const MAX: usize = 100;
@@ -483,19 +482,23 @@ mod tests {
     }
 
     fn info(json: &str) -> IdTagInfo {
-        serde_json::from_str(json).unwrap()
+        crate::json::from_str(json).unwrap()
     }
 
     /// A SendLocalList payload as a CSMS sends it.
     fn req(json: &str) -> SendLocalListReq {
-        serde_json::from_str(json).unwrap()
+        crate::json::from_str(json).unwrap()
     }
 
     /// The payload of a whole OCPP-J CALL frame `[2, id, "SendLocalList", {...}]`.
     fn call(frame: &str) -> SendLocalListReq {
-        let (kind, _id, action, payload): (u8, String, String, SendLocalListReq) = serde_json::from_str(frame).unwrap();
-        assert_eq!((kind, action.as_str()), (2, "SendLocalList"));
-        payload
+        match crate::rpc::frame::parse(frame) {
+            Ok(crate::rpc::Frame::Call { action, payload, .. }) => {
+                assert_eq!(action, "SendLocalList");
+                crate::json::from_str(payload).unwrap()
+            }
+            other => panic!("not a CALL: {other:?}"),
+        }
     }
 
     fn status(list: &LocalAuthList, id: &str) -> Option<AuthorizationStatus> {
@@ -714,13 +717,13 @@ mod tests {
     #[test]
     fn survives_a_reboot_through_entries_and_restore() {
         let list = three();
-        let json = serde_json::to_string(list.entries()).unwrap();
-        let stored: Vec<AuthorizationData> = serde_json::from_str(&json).unwrap();
+        let json = crate::json::to_string(&list.entries().to_vec());
+        let stored: Vec<AuthorizationData> = crate::json::from_str(&json).unwrap();
         let mut again = LocalAuthList::new();
         again.restore(list.version(), stored);
         assert_eq!(again, list);
         // Corrupt or foreign data cannot break the invariants.
-        let odd: Vec<AuthorizationData> = serde_json::from_str(
+        let odd: Vec<AuthorizationData> = crate::json::from_str(
             r#"[{"idTag":"Z","idTagInfo":{"status":"Accepted"}},{"idTag":"gone"},
                 {"idTag":"a","idTagInfo":{"status":"Blocked"}},{"idTag":"A","idTagInfo":{"status":"Expired"}}]"#,
         )
@@ -742,7 +745,7 @@ mod tests {
         let now = t(NOW);
         let mut cache = AuthCache::new(4);
         let conf: AuthorizeConf =
-            serde_json::from_str(r#"{"idTagInfo":{"status":"Accepted","parentIdTag":"FLEET01"}}"#).unwrap();
+            crate::json::from_str(r#"{"idTagInfo":{"status":"Accepted","parentIdTag":"FLEET01"}}"#).unwrap();
         cache.insert(&tag("04e8a1b2"), &conf.id_tag_info, now);
         assert_eq!(cache.lookup("04E8A1B2", now), Some(conf.id_tag_info.clone()));
         cache.insert(&tag("04E8A1B2"), &info(r#"{"status":"Blocked"}"#), now);

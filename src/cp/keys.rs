@@ -6,7 +6,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
-use crate::messages::{ConfigurationStatus, Measurand, Profile};
+use crate::json::Writer;
+use crate::messages::{CiString50, ConfigurationStatus, Measurand, Profile};
 
 /// A standard configuration key (its discriminant indexes the key table).
 #[allow(missing_docs)] // each variant is the OCPP key of the same name (1.6 §9.1)
@@ -205,6 +206,35 @@ pub enum Value {
 }
 
 impl Value {
+    /// The value as a JSON string, written in parts (no copy of it first).
+    fn write_json_string(&self, w: &mut Writer<'_>) {
+        w.begin_string();
+        match self {
+            Value::Bool(b) => w.string_part(if *b { "true" } else { "false" }),
+            Value::Int(i) => w.string_part_int(i64::from(*i)),
+            Value::Measurands(list) => {
+                for (i, m) in list.iter().enumerate() {
+                    if i > 0 {
+                        w.string_part(",");
+                    }
+                    w.string_part(m.as_str());
+                }
+            }
+            Value::Text(t) => w.string_part(t),
+        }
+        w.end_string();
+    }
+
+    /// Whether the value as written has more than `max` characters.
+    fn longer_than(&self, max: usize) -> bool {
+        match self {
+            Value::Bool(_) | Value::Int(_) => false,
+            // Measurand names are ASCII: bytes are characters.
+            Value::Measurands(list) => list.iter().map(|m| m.as_str().len() + 1).sum::<usize>() > max + 1,
+            Value::Text(t) => crate::json::longer_than(t, max),
+        }
+    }
+
     fn write(&self, out: &mut String) {
         match self {
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -468,6 +498,89 @@ impl Configuration {
         (found, unknown)
     }
 
+    /// The GetConfiguration.conf for `names` (every key when empty), written straight into
+    /// JSON: the same object as a `GetConfigurationConf` of [`Self::get`]'s entries (names of
+    /// more than 50 and values of more than 500 characters left out, as their CiString types
+    /// require), without copying a name or value first.
+    pub fn write_report(&self, names: &[CiString50], w: &mut Writer<'_>) {
+        /// A key's value, standard or vendor.
+        enum Shown<'v> {
+            Standard(&'v Value),
+            Vendor(&'v str),
+        }
+        let mut opened = false;
+        let mut item = |w: &mut Writer<'_>, name: &str, readonly: bool, value: Option<Shown<'_>>| {
+            if crate::json::longer_than(name, 50) {
+                return;
+            }
+            if !opened {
+                w.key(",\"configurationKey\":");
+                w.begin_array();
+                opened = true;
+            }
+            w.begin_object();
+            w.key(",\"key\":");
+            w.string(name);
+            w.key(",\"readonly\":");
+            w.bool(readonly);
+            match value {
+                Some(Shown::Standard(v)) if !v.longer_than(500) => {
+                    w.key(",\"value\":");
+                    v.write_json_string(w);
+                }
+                Some(Shown::Vendor(v)) if !crate::json::longer_than(v, 500) => {
+                    w.key(",\"value\":");
+                    w.string(v);
+                }
+                _ => {}
+            }
+            w.end_object();
+        };
+        let standard = |i: usize| {
+            let def = KEYS.get(i).filter(|d| built(d))?;
+            // AuthorizationKey is write-only: never readable (security whitepaper §3.1).
+            let value = self.values.get(i).filter(|_| def.access != Access::WriteOnly);
+            Some((def.name, def.access == Access::ReadOnly, value.map(Shown::Standard)))
+        };
+        let vendor = |name: &str| self.vendor.iter().find(|k| k.name.eq_ignore_ascii_case(name));
+        w.begin_object();
+        let mut unknown = false;
+        if names.is_empty() {
+            for i in 0..KEYS.len() {
+                if let Some((name, readonly, value)) = standard(i) {
+                    item(w, name, readonly, value);
+                }
+            }
+            for k in &self.vendor {
+                item(w, &k.name, k.readonly, Some(Shown::Vendor(&k.value)));
+            }
+        } else {
+            for name in names {
+                if let Some((n, readonly, value)) = Self::lookup(name).and_then(|k| standard(k as usize)) {
+                    item(w, n, readonly, value);
+                } else if let Some(k) = vendor(name) {
+                    item(w, &k.name, k.readonly, Some(Shown::Vendor(&k.value)));
+                } else {
+                    unknown = true;
+                }
+            }
+        }
+        if opened {
+            w.end_array();
+        }
+        if unknown {
+            w.key(",\"unknownKey\":");
+            w.begin_array();
+            for name in names {
+                if Self::lookup(name).and_then(|k| standard(k as usize)).is_none() && vendor(name).is_none() {
+                    w.string(name);
+                }
+            }
+            w.end_array();
+        }
+        w.end_object();
+    }
+
     /// ChangeConfiguration (and the host's own settings): validates and stores `value`.
     ///
     /// Unknown key -> NotSupported; read-only key or invalid value -> Rejected (1.6 §5.3).
@@ -578,6 +691,61 @@ const ALL_KEYS: [Key; 40] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// GetConfiguration.conf the long way: entries copied into the message types.
+    fn report_via_types(c: &Configuration, names: &[&str]) -> String {
+        use crate::messages::{CiString500, GetConfigurationConf, KeyValue};
+        let (found, unknown) = c.get(names);
+        let configuration_key: Vec<KeyValue> = found
+            .into_iter()
+            .filter_map(|e| {
+                Some(KeyValue {
+                    key: CiString50::new(e.name).ok()?,
+                    readonly: e.readonly,
+                    value: e.value.and_then(|v| CiString500::new(v).ok()),
+                })
+            })
+            .collect();
+        let unknown_key: Vec<CiString50> = unknown.into_iter().filter_map(|k| CiString50::new(k).ok()).collect();
+        crate::json::to_string(&GetConfigurationConf {
+            configuration_key: (!configuration_key.is_empty()).then_some(configuration_key),
+            unknown_key: (!unknown_key.is_empty()).then_some(unknown_key),
+        })
+    }
+
+    #[test]
+    fn the_written_report_is_the_conf_of_the_entries() {
+        let mut c = Configuration::new(2, "Core,RemoteTrigger");
+        c.declare_vendor_key(VendorKey {
+            name: "VendorLed".into(),
+            value: "blue \"sky\"".into(),
+            readonly: false,
+        });
+        c.declare_vendor_key(VendorKey {
+            name: "K".repeat(51),
+            value: "v".into(),
+            readonly: true,
+        });
+        c.declare_vendor_key(VendorKey {
+            name: "VendorLong".into(),
+            value: "x".repeat(501),
+            readonly: true,
+        });
+        let _ = c.change("MeterValuesSampledData", "Energy.Active.Import.Register,Voltage");
+        let _ = c.change("AuthorizationKey", "0011223344556677");
+        for names in [
+            &[][..],
+            &["HeartbeatInterval"],
+            &["heartbeatinterval", "Nope", "VendorLed", "AuthorizationKey", "Nope"],
+            &["Nope"],
+            &["MeterValuesSampledData", "VendorLong", "NumberOfConnectors"],
+        ] {
+            let asked: Vec<CiString50> = names.iter().map(|n| CiString50::new(*n).unwrap()).collect();
+            let mut written = String::new();
+            c.write_report(&asked, &mut Writer::new(&mut written));
+            assert_eq!(written, report_via_types(&c, names), "{names:?}");
+        }
+    }
 
     fn cfg() -> Configuration {
         Configuration::new(2, "Core,RemoteTrigger")

@@ -33,6 +33,7 @@ use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::Cell;
 use core::fmt;
 
 pub use config::Config;
@@ -40,6 +41,7 @@ pub use connector::Connector;
 pub use event::Event;
 pub use keys::{Configuration, Key, VendorKey};
 
+use crate::json::ToJson;
 use crate::log::Level;
 use crate::messages::{
     Action, BootNotificationReq, ChargePointErrorCode, ChargePointStatus, CiString, CiString20, CiString50,
@@ -108,7 +110,8 @@ pub enum Registration {
 /// The CALL of ours that waits for its answer.
 #[derive(Debug)]
 struct InFlight {
-    id: String,
+    /// Its message id.
+    id: MessageId,
     action: Action,
     item: Item,
     deadline: Instant,
@@ -127,7 +130,9 @@ pub struct ChargePoint {
     meter: MeterInputs,
     outbox: Outbox,
     in_flight: Option<InFlight>,
-    transmit: VecDeque<String>,
+    /// A MeterValues that was sent and answered, kept to be filled again.
+    spare_meter: Option<MeterValuesReq>,
+    transmit: Transmit,
     events: VecDeque<Event>,
     next_message: u32,
     next_local_tx: u32,
@@ -150,6 +155,9 @@ pub struct ChargePoint {
     limit_check_at: Option<Instant>,
     /// Storage for what survives a power cut (`None`: RAM only).
     persist: Option<persist::Persist>,
+    /// What [`Self::poll_timeout`] returned since the timers last changed (`None`: to be
+    /// computed again); every input ends in [`Self::service`], which forgets it.
+    next_timeout: Cell<Option<Option<Instant>>>,
 }
 
 fn ci<const N: usize>(s: &Option<String>, what: &'static str) -> Result<Option<CiString<N>>, CpError> {
@@ -207,7 +215,8 @@ impl ChargePoint {
             meter: MeterInputs::new(n),
             outbox: Outbox::default(),
             in_flight: None,
-            transmit: VecDeque::new(),
+            spare_meter: None,
+            transmit: Transmit::default(),
             events: VecDeque::new(),
             next_message: 1,
             next_local_tx: 1,
@@ -231,6 +240,7 @@ impl ChargePoint {
             #[cfg(feature = "smart-charging")]
             limit_check_at: None,
             persist: None,
+            next_timeout: Cell::new(None),
             cfg: config,
         })
     }
@@ -328,9 +338,11 @@ impl ChargePoint {
 
     // ----- outputs -----
 
-    /// The next text frame to send over the WebSocket.
-    pub fn poll_transmit(&mut self) -> Option<String> {
-        self.transmit.pop_front()
+    /// The next text frame to send over the WebSocket, borrowed until the next call (the
+    /// frames live in one buffer that is reused once all of them have been taken, so sending
+    /// allocates nothing).
+    pub fn poll_transmit(&mut self) -> Option<&str> {
+        self.transmit.pop()
     }
 
     /// The next event for the host.
@@ -340,6 +352,16 @@ impl ChargePoint {
 
     /// The instant at which [`Self::handle_timeout`] wants to be called, if any.
     pub fn poll_timeout(&self) -> Option<Instant> {
+        if let Some(known) = self.next_timeout.get() {
+            return known;
+        }
+        let t = self.earliest_timer();
+        self.next_timeout.set(Some(t));
+        t
+    }
+
+    /// The earliest of every timer (see [`Self::poll_timeout`]).
+    fn earliest_timer(&self) -> Option<Instant> {
         let mut t: Option<Instant> = None;
         let mut add = |i: Option<Instant>| {
             if let Some(i) = i {
@@ -402,6 +424,7 @@ impl ChargePoint {
 
     /// Sets the wall clock (e.g. from SNTP); BootNotification and Heartbeat answers set it too.
     pub fn set_wall_clock(&mut self, now: Instant, wall: DateTime) {
+        self.next_timeout.set(None);
         self.clock = Some((now, wall));
         self.schedule_aligned(now);
         #[cfg(feature = "smart-charging")]
@@ -412,7 +435,10 @@ impl ChargePoint {
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.in_flight.as_ref().is_some_and(|f| f.deadline <= now) {
             if let Some(f) = self.in_flight.take() {
-                self.log(Level::Warn, format_args!("{} {} timed out", f.action.as_str(), f.id));
+                self.log(
+                    Level::Warn,
+                    format_args!("{} {} timed out", f.action.as_str(), f.id.as_str()),
+                );
                 self.call_failed(now, f, true);
             }
         }
@@ -422,14 +448,14 @@ impl ChargePoint {
     /// A text frame arrived from the central system.
     pub fn handle_text(&mut self, now: Instant, text: &str) {
         match rpc::frame::parse(text) {
-            Ok(Frame::Call { id, action, payload }) => self.handle_call(now, &id, &action, payload.get()),
-            Ok(Frame::Result { id, payload }) => self.handle_result(now, &id, payload.get()),
+            Ok(Frame::Call { id, action, payload }) => self.handle_call(now, &id, &action, payload),
+            Ok(Frame::Result { id, payload }) => self.handle_result(now, &id, payload),
             Ok(Frame::Error { id, code, description }) => self.handle_error(now, &id, code, &description),
             Err(e) => {
                 self.log(Level::Warn, format_args!("bad frame: {e}"));
                 if e.answer {
-                    self.transmit
-                        .push_back(rpc::frame::error(&e.id, e.code, &e.description));
+                    rpc::frame::write_error(self.transmit.begin(), &e.id, e.code, &e.description);
+                    self.transmit.commit();
                 }
             }
         }
@@ -669,7 +695,7 @@ impl ChargePoint {
         }
     }
 
-    /// Runs everything that is due and sends what may be sent.
+    /// Runs everything that is due and sends what may be sent; the end of every input.
     fn service(&mut self, now: Instant) {
         self.run_timers(now);
         #[cfg(feature = "smart-charging")]
@@ -677,6 +703,8 @@ impl ChargePoint {
         self.refresh_connectors(now);
         self.check_reset(now);
         self.pump(now);
+        // Any input may have moved a timer.
+        self.next_timeout.set(None);
     }
 
     fn run_timers(&mut self, now: Instant) {
@@ -732,14 +760,17 @@ impl ChargePoint {
         let interval = self.keys.secs(Key::MeterValueSampleInterval);
         let wall = self.now_wall(now);
         let max_age = self.cfg.meter_max_age_ms;
-        let sampled = self.meter.sample(
-            c,
-            self.keys.measurands(Key::MeterValuesSampledData),
-            ReadingContext::SamplePeriodic,
-            now,
-            max_age,
-            wall,
-        );
+        let mut req = self.take_spare_meter(c, wall);
+        let sampled = req.meter_value.first_mut().is_some_and(|mv| {
+            self.meter.sample_into(
+                c,
+                self.keys.measurands(Key::MeterValuesSampledData),
+                ReadingContext::SamplePeriodic,
+                now,
+                max_age,
+                mv,
+            )
+        });
         let stop_data = self.meter.sample(
             c,
             self.keys.measurands(Key::StopTxnSampledData),
@@ -749,6 +780,7 @@ impl ChargePoint {
             wall,
         );
         let Some(tx) = self.connectors.get_mut(c as usize).and_then(|c| c.tx.as_mut()) else {
+            self.spare_meter = Some(req);
             return;
         };
         tx.next_sample = (interval > 0).then(|| {
@@ -764,31 +796,61 @@ impl ChargePoint {
         if let Some(wh) = self.meter.energy_wh(c, now, max_age) {
             self.save_open_tx(c, wh, wall);
         }
-        if let Some(mv) = sampled {
-            self.enqueue_tx_meter(now, c, local, mv);
+        if sampled {
+            self.enqueue_tx_meter(now, local, req);
+        } else {
+            self.spare_meter = Some(req);
         }
     }
 
-    fn enqueue_tx_meter(&mut self, now: Instant, connector: u32, local: u32, mv: MeterValue) {
+    /// A MeterValues of connector `c` with one (empty) meter value taken at `wall`: the spare
+    /// one when there is, whose vectors and strings keep their room, so that a periodic
+    /// sample allocates nothing.
+    fn take_spare_meter(&mut self, c: u32, wall: DateTime) -> MeterValuesReq {
+        let mut req = self.spare_meter.take().unwrap_or(MeterValuesReq {
+            connector_id: c,
+            transaction_id: None,
+            meter_value: Vec::new(),
+        });
+        req.connector_id = c;
+        req.transaction_id = None;
+        req.meter_value.truncate(1);
+        match req.meter_value.first_mut() {
+            Some(mv) => mv.timestamp = wall,
+            None => req.meter_value.push(MeterValue {
+                timestamp: wall,
+                sampled_value: Vec::new(),
+            }),
+        }
+        req
+    }
+
+    /// A message that was dealt with: a MeterValues is kept as the spare (see
+    /// [`Self::take_spare_meter`]).
+    fn recycle(&mut self, payload: Payload) {
+        if let Payload::Meter(r) | Payload::TxMeter(_, r) = payload {
+            if self.spare_meter.is_none() {
+                self.spare_meter = Some(r);
+            }
+        }
+    }
+
+    fn enqueue_tx_meter(&mut self, now: Instant, local: u32, req: MeterValuesReq) {
         let full = self.queued_tx_messages() >= self.cfg.tx_queue_capacity
             || self.persist.as_ref().is_some_and(|p| !p.has_room(1));
         // Thinning rule: when full, the oldest queued periodic MeterValues makes room.
         let thinned = if full { self.outbox.thin_tx_meter() } else { None };
-        if let Some(item) = &thinned {
+        if let Some(item) = thinned {
             self.journal_remove(item.seq);
-        }
-        if full && thinned.is_none() {
+            self.recycle(item.payload);
+        } else if full {
             self.log(
                 Level::Warn,
                 format_args!("transaction queue full: periodic meter value not queued"),
             );
+            self.recycle(Payload::Meter(req));
             return;
         }
-        let req = MeterValuesReq {
-            connector_id: connector,
-            transaction_id: None,
-            meter_value: Vec::from([mv]),
-        };
         self.enqueue(now, Payload::TxMeter(local, req));
     }
 
@@ -813,14 +875,17 @@ impl ChargePoint {
         let wall = self.now_wall(now);
         let max_age = self.cfg.meter_max_age_ms;
         for c in 0..=self.cfg.connectors {
-            let mv = self.meter.sample(
-                c,
-                self.keys.measurands(Key::MeterValuesAlignedData),
-                ReadingContext::SampleClock,
-                now,
-                max_age,
-                wall,
-            );
+            let mut req = self.take_spare_meter(c, wall);
+            let sampled = req.meter_value.first_mut().is_some_and(|mv| {
+                self.meter.sample_into(
+                    c,
+                    self.keys.measurands(Key::MeterValuesAlignedData),
+                    ReadingContext::SampleClock,
+                    now,
+                    max_age,
+                    mv,
+                )
+            });
             let stop_data = self.meter.sample(
                 c,
                 self.keys.measurands(Key::StopTxnAlignedData),
@@ -836,17 +901,10 @@ impl ChargePoint {
                 }
                 None => None,
             };
-            match (mv, tx_local) {
-                (Some(mv), Some(local)) => self.enqueue_tx_meter(now, c, local, mv),
-                (Some(mv), None) => self.enqueue(
-                    now,
-                    Payload::Meter(MeterValuesReq {
-                        connector_id: c,
-                        transaction_id: None,
-                        meter_value: Vec::from([mv]),
-                    }),
-                ),
-                _ => {}
+            match (sampled, tx_local) {
+                (true, Some(local)) => self.enqueue_tx_meter(now, local, req),
+                (true, None) => self.enqueue(now, Payload::Meter(req)),
+                (false, _) => self.spare_meter = Some(req),
             }
         }
     }
@@ -935,10 +993,11 @@ impl ChargePoint {
         }
     }
 
-    fn new_message_id(&mut self) -> String {
-        let id = format!("{:x}-{}", self.cfg.message_id_nonce, self.next_message);
+    /// The id of our next CALL.
+    fn new_message_id(&mut self) -> MessageId {
+        let n = self.next_message;
         self.next_message = self.next_message.wrapping_add(1);
-        id
+        MessageId::new(self.cfg.message_id_nonce, n)
     }
 
     /// Sends the next CALL if none is in flight.
@@ -949,14 +1008,13 @@ impl ChargePoint {
                 return;
             };
             let id = self.new_message_id();
-            let Some((action, frame)) = self.frame(&id, &mut item) else {
+            let Some(action) = self.frame(&id, &mut item) else {
                 continue;
             };
-            self.transmit.push_back(frame);
             if self.cfg.trace_messages {
                 self.events.push_back(Event::Sent {
                     action,
-                    message_id: id.clone(),
+                    message_id: String::from(id.as_str()),
                     call: true,
                 });
             }
@@ -974,10 +1032,10 @@ impl ChargePoint {
         self.tx_ids.iter().find(|(l, _)| *l == local).map(|(_, id)| *id)
     }
 
-    /// The CALL frame of a queued message, with its transaction id patched in place;
-    /// `None` drops the message (loudly: a StopTransaction whose StartTransaction was never
-    /// answered cannot name its transaction).
-    fn frame(&mut self, id: &str, item: &mut Item) -> Option<(Action, String)> {
+    /// Writes the CALL frame of a queued message (message id number `id`) for the host, with
+    /// its transaction id patched in place; `None` drops the message (loudly: a
+    /// StopTransaction whose StartTransaction was never answered cannot name its transaction).
+    fn frame(&mut self, id: &MessageId, item: &mut Item) -> Option<Action> {
         match &mut item.payload {
             Payload::StopTx(local, r) => match self.tx_id(*local) {
                 Some(tx) => r.transaction_id = tx,
@@ -1002,46 +1060,125 @@ impl ChargePoint {
             }
             _ => {}
         }
-        let call = |action: Action, payload: &dyn erased::CallPayload| (action, payload.frame(id, action.as_str()));
-        let (action, frame) = match &item.payload {
-            Payload::Boot => call(Action::BootNotification, &self.boot),
-            Payload::Heartbeat => call(Action::Heartbeat, &HeartbeatReq {}),
-            Payload::Status(r) => call(Action::StatusNotification, r),
-            Payload::Authorize(r, _) => call(Action::Authorize, r),
-            Payload::DataTransfer(r) => call(Action::DataTransfer, r),
-            Payload::Diagnostics(s) => call(
-                Action::DiagnosticsStatusNotification,
-                &DiagnosticsStatusNotificationReq { status: *s },
-            ),
-            Payload::Firmware(s) => call(
-                Action::FirmwareStatusNotification,
-                &FirmwareStatusNotificationReq { status: *s },
-            ),
-            Payload::Meter(r) | Payload::TxMeter(_, r) => call(Action::MeterValues, r),
-            Payload::StartTx(_, r) => call(Action::StartTransaction, r),
-            Payload::StopTx(_, r) => call(Action::StopTransaction, r),
+        let heartbeat = HeartbeatReq {};
+        let diagnostics;
+        let firmware;
+        let (action, payload): (Action, &dyn ToJson) = match &item.payload {
+            Payload::Boot => (Action::BootNotification, &self.boot),
+            Payload::Heartbeat => (Action::Heartbeat, &heartbeat),
+            Payload::Status(r) => (Action::StatusNotification, r),
+            Payload::Authorize(r, _) => (Action::Authorize, r),
+            Payload::DataTransfer(r) => (Action::DataTransfer, r),
+            Payload::Diagnostics(s) => {
+                diagnostics = DiagnosticsStatusNotificationReq { status: *s };
+                (Action::DiagnosticsStatusNotification, &diagnostics)
+            }
+            Payload::Firmware(s) => {
+                firmware = FirmwareStatusNotificationReq { status: *s };
+                (Action::FirmwareStatusNotification, &firmware)
+            }
+            Payload::Meter(r) | Payload::TxMeter(_, r) => (Action::MeterValues, r),
+            Payload::StartTx(_, r) => (Action::StartTransaction, r),
+            Payload::StopTx(_, r) => (Action::StopTransaction, r),
         };
-        Some((action, frame.ok()?))
+        rpc::frame::write_own_call(self.transmit.begin(), id.as_bytes(), action.as_str(), payload);
+        self.transmit.commit();
+        Some(action)
     }
 }
 
-/// One non-generic entry point per payload type, so that every queued message is written by
-/// the same frame code (monomorphised once per type, not once per call site).
-mod erased {
-    use alloc::string::String;
+/// Our message ids, `<nonce in hex>-<counter>` (unique across reboots with a random nonce,
+/// OCPP-J §4.1.3), formatted on the stack.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MessageId {
+    buf: [u8; 20],
+    len: u8,
+}
 
-    /// A payload that can write its CALL frame.
-    pub trait CallPayload {
-        /// `[2,"id","action",payload]`.
-        fn frame(&self, id: &str, action: &str) -> Result<String, serde_json::Error>;
-    }
-
-    impl<T: serde::Serialize> CallPayload for T {
-        fn frame(&self, id: &str, action: &str) -> Result<String, serde_json::Error> {
-            crate::rpc::frame::call(id, action, self)
+impl MessageId {
+    /// The id of CALL number `n` under `nonce`.
+    pub(crate) fn new(nonce: u32, n: u32) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut buf = [0u8; 20];
+        let nibbles = (32 - nonce.leading_zeros()).div_ceil(4).max(1) as usize;
+        for (i, slot) in buf.iter_mut().take(nibbles).enumerate() {
+            let shift = 4 * (nibbles - 1 - i);
+            *slot = HEX.get(((nonce >> shift) & 0xf) as usize).copied().unwrap_or(b'0');
         }
+        let mut len = nibbles;
+        if let Some(slot) = buf.get_mut(len) {
+            *slot = b'-';
+        }
+        len += 1;
+        let digits = if n == 0 { 1 } else { n.ilog10() as usize + 1 };
+        let mut v = n;
+        for k in (0..digits).rev() {
+            if let Some(slot) = buf.get_mut(len + k) {
+                *slot = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+        }
+        len += digits;
+        MessageId { buf, len: len as u8 }
+    }
+
+    /// The id's bytes (ASCII).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
+    /// The id as text.
+    pub(crate) fn as_str(&self) -> &str {
+        core::str::from_utf8(self.as_bytes()).unwrap_or("")
     }
 }
+
+/// Frames waiting for the host, in one buffer that keeps its capacity (up to
+/// [`TRANSMIT_KEEP`] bytes): once it has grown to the longest batch of frames, writing a frame
+/// allocates nothing.
+#[derive(Debug, Default)]
+struct Transmit {
+    buf: String,
+    /// The end offset of each frame not yet taken, in order.
+    ends: VecDeque<usize>,
+    /// Where the next frame to take starts.
+    read: usize,
+}
+
+impl Transmit {
+    /// The buffer to append one frame to (emptied first when every frame has been taken);
+    /// [`Self::commit`] ends the frame.
+    fn begin(&mut self) -> &mut String {
+        if self.ends.is_empty() {
+            self.buf.clear();
+            self.read = 0;
+        }
+        &mut self.buf
+    }
+
+    /// The frame appended since [`Self::begin`] is complete.
+    fn commit(&mut self) {
+        self.ends.push_back(self.buf.len());
+    }
+
+    /// The next frame. When every frame has been taken, a buffer that grew beyond
+    /// [`TRANSMIT_KEEP`] (an answer to a huge frame) is given back.
+    fn pop(&mut self) -> Option<&str> {
+        let Some(end) = self.ends.pop_front() else {
+            if self.buf.capacity() > TRANSMIT_KEEP {
+                self.buf = String::new();
+            }
+            self.buf.clear();
+            self.read = 0;
+            return None;
+        };
+        let start = core::mem::replace(&mut self.read, end);
+        self.buf.get(start..end)
+    }
+}
+
+/// The most bytes of frame buffer kept between batches of frames.
+const TRANSMIT_KEEP: usize = 4096;
 
 /// Adds a StopTxn*Data value, halving the resolution of periodic values when full.
 fn push_tx_data(tx: &mut Transaction, mv: Option<MeterValue>, capacity: usize) {
@@ -1088,4 +1225,40 @@ pub fn supported_profiles() -> String {
         s.push_str(p.as_str());
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_are_nonce_dash_counter() {
+        assert_eq!(MessageId::new(0, 0).as_str(), "0-0");
+        assert_eq!(MessageId::new(0, 8).as_str(), "0-8");
+        assert_eq!(MessageId::new(0xabc, 12).as_str(), "abc-12");
+        assert_eq!(MessageId::new(u32::MAX, u32::MAX).as_str(), "ffffffff-4294967295");
+        assert_eq!(MessageId::new(0x10, 100).as_bytes(), b"10-100");
+    }
+
+    #[test]
+    fn transmit_reuses_one_buffer_and_gives_back_a_big_one() {
+        let mut t = Transmit::default();
+        t.begin().push_str("[3,\"a\",{}]");
+        t.commit();
+        t.begin().push_str("[3,\"b\",{}]");
+        t.commit();
+        assert_eq!(t.pop(), Some("[3,\"a\",{}]"));
+        assert_eq!(t.pop(), Some("[3,\"b\",{}]"));
+        assert_eq!(t.pop(), None);
+        let room = t.buf.capacity();
+        t.begin().push('x');
+        t.commit();
+        assert_eq!((t.buf.as_str(), t.buf.capacity()), ("x", room));
+        assert_eq!(t.pop(), Some("x"));
+        t.begin().push_str(&"y".repeat(TRANSMIT_KEEP + 1));
+        t.commit();
+        assert!(t.pop().is_some());
+        assert_eq!(t.pop(), None);
+        assert_eq!(t.buf.capacity(), 0);
+    }
 }

@@ -8,24 +8,25 @@
 //! leaves the journal. After a cut a message may be sent twice (OCPP-J delivers at least
 //! once), never lost.
 //!
+//! Everything is stored as JSON through [`crate::json`] (read leniently, so a field added by
+//! a later version does not lose a record):
+//!
 //! | key | what |
 //! |---|---|
-//! | `j0`..`jN` | the journal: StartTransaction, StopTransaction, transaction MeterValues |
-//! | `tx<c>` | the open transaction on connector `c` |
-//! | `ids` | (local number, transaction id) of transactions with queued messages |
-//! | `cfg` | configuration keys the central system or host changed |
-//! | `avail` | ChangeAvailability state per connector |
-//! | `auth` | the local authorization list |
-//! | `prof` | the charging profiles |
+//! | `j0`..`jN` | the journal: `[kind, local number, message]`, kind 0 StartTransaction, 1 StopTransaction, 2 transaction MeterValues |
+//! | `tx<c>` | the open transaction on connector `c` ([`OpenTx`]) |
+//! | `ids` | `[[local number, transaction id], ...]` of transactions with queued messages |
+//! | `cfg` | `[[key, value], ...]`: configuration keys the central system or host changed |
+//! | `avail` | `[operative, ...]`: ChangeAvailability state per connector |
+//! | `auth` | `[version, [AuthorizationData, ...]]`: the local authorization list |
+//! | `prof` | `[{"connector":c,"profile":ChargingProfile}, ...]`: the charging profiles |
 
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-
 use super::outbox::Payload;
+use crate::json::{self, FromJson, Reader, ToJson, Writer};
 use crate::messages::{CiString20, MeterValuesReq, StartTransactionReq, StopTransactionReq};
 use crate::store::{Journal, Record, Replay, Storage, StorageError};
 use crate::time::DateTime;
@@ -33,61 +34,75 @@ use crate::time::DateTime;
 /// Longest journal entry: a StopTransaction with its transactionData (thinned to fit).
 pub const MAX_ENTRY: usize = 4096;
 
-/// A journal entry: one queued transaction message and the local transaction it belongs to.
-#[derive(Serialize, Deserialize)]
-pub enum Entry {
-    /// StartTransaction.
-    Start(u32, StartTransactionReq),
-    /// StopTransaction.
-    Stop(u32, StopTransactionReq),
-    /// Transaction MeterValues.
-    Meter(u32, MeterValuesReq),
+/// Writes the journal entry of a queued transaction message into `out`; `false` (nothing
+/// written) for any other message.
+pub fn write_entry(out: &mut String, p: &Payload) -> bool {
+    let (kind, local, message): (u32, u32, &dyn ToJson) = match p {
+        Payload::StartTx(l, r) => (0, *l, r),
+        Payload::StopTx(l, r) => (1, *l, r),
+        Payload::TxMeter(l, r) => (2, *l, r),
+        _ => return false,
+    };
+    let mut w = Writer::new(out);
+    w.begin_array();
+    w.uint(u64::from(kind));
+    w.uint(u64::from(local));
+    message.write_json(&mut w);
+    w.end_array();
+    true
 }
 
-impl Entry {
-    /// The entry for a queued transaction message.
-    pub fn of(p: &Payload) -> Option<Entry> {
-        Some(match p {
-            Payload::StartTx(l, r) => Entry::Start(*l, r.clone()),
-            Payload::StopTx(l, r) => Entry::Stop(*l, r.clone()),
-            Payload::TxMeter(l, r) => Entry::Meter(*l, r.clone()),
-            _ => return None,
-        })
+/// The queued message a journal entry holds; `None` when it does not read (written by
+/// another version, or damaged).
+pub fn read_entry(text: &str) -> Option<Payload> {
+    let mut r = Reader::new(text, true);
+    let mut a = r.array().ok()?;
+    let mut next = |r: &mut Reader<'_>| r.element(&mut a).ok().filter(|more| *more);
+    next(&mut r)?;
+    let kind = u32::read_json(&mut r).ok()?;
+    next(&mut r)?;
+    let local = u32::read_json(&mut r).ok()?;
+    next(&mut r)?;
+    let payload = match kind {
+        0 => Payload::StartTx(local, StartTransactionReq::read_json(&mut r).ok()?),
+        1 => Payload::StopTx(local, StopTransactionReq::read_json(&mut r).ok()?),
+        2 => Payload::TxMeter(local, MeterValuesReq::read_json(&mut r).ok()?),
+        _ => return None,
+    };
+    if r.element(&mut a).ok()? {
+        return None;
     }
-
-    /// Back into a queued message.
-    pub fn into_payload(self) -> Payload {
-        match self {
-            Entry::Start(l, r) => Payload::StartTx(l, r),
-            Entry::Stop(l, r) => Payload::StopTx(l, r),
-            Entry::Meter(l, r) => Payload::TxMeter(l, r),
-        }
-    }
+    r.finish().ok()?;
+    Some(payload)
 }
 
-/// The open transaction of a connector, as it survives a power cut.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct OpenTx {
-    /// Local number.
-    pub local: u32,
-    /// Who started it.
-    pub id_tag: CiString20,
-    /// Their group.
-    pub parent_id_tag: Option<CiString20>,
-    /// Energy register at the start, Wh.
-    pub meter_start: i32,
-    /// The last energy reading taken during the transaction, Wh (meterStop after a cut).
-    pub last_meter: i32,
-    /// When it started.
-    pub start_wall: DateTime,
-    /// When `last_meter` was read (the StopTransaction timestamp after a cut).
-    pub last_wall: DateTime,
+json_object! {
+    /// The open transaction of a connector, as it survives a power cut.
+    #[derive(Clone, Debug)]
+    pub struct OpenTx {
+        /// Local number.
+        req local: u32 = "local",
+        /// Who started it.
+        req id_tag: CiString20 = "idTag",
+        /// Their group.
+        opt parent_id_tag: CiString20 = "parentIdTag",
+        /// Energy register at the start, Wh.
+        req meter_start: i32 = "meterStart",
+        /// The last energy reading taken during the transaction, Wh (meterStop after a cut).
+        req last_meter: i32 = "lastMeter",
+        /// When it started.
+        req start_wall: DateTime = "startWall",
+        /// When `last_meter` was read (the StopTransaction timestamp after a cut).
+        req last_wall: DateTime = "lastWall",
+    }
 }
 
 /// The storage and the journal over it.
 pub struct Persist {
     storage: Box<dyn Storage>,
     journal: Journal,
+    /// Where entries and records are written before they are stored (keeps its capacity).
+    scratch: String,
 }
 
 impl core::fmt::Debug for Persist {
@@ -97,16 +112,27 @@ impl core::fmt::Debug for Persist {
 }
 
 impl Persist {
-    /// Opens the journal (capacity in messages) and returns what it held, in order.
-    pub fn open(mut storage: Box<dyn Storage>, capacity: usize) -> Result<(Persist, Vec<(u64, Entry)>), StorageError> {
+    /// Opens the journal (capacity in messages) and returns the messages it held, in order.
+    pub fn open(
+        mut storage: Box<dyn Storage>,
+        capacity: usize,
+    ) -> Result<(Persist, Vec<(u64, Payload)>), StorageError> {
         let (journal, replay): (Journal, Replay) = Journal::open(storage.as_mut(), capacity)?;
         let journal = journal.with_max_entry_len(MAX_ENTRY);
         // An entry that no longer parses (written by another version) is skipped, not fatal.
         let entries = replay
             .into_iter()
-            .filter_map(|(seq, bytes)| Some((seq, serde_json::from_slice(&bytes).ok()?)))
+            .filter_map(|(seq, bytes)| Some((seq, read_entry(core::str::from_utf8(&bytes).ok()?)?)))
             .collect();
-        Ok((Persist { storage, journal }, entries))
+        let scratch = String::new();
+        Ok((
+            Persist {
+                storage,
+                journal,
+                scratch,
+            },
+            entries,
+        ))
     }
 
     /// Room for `n` more journal entries.
@@ -114,10 +140,13 @@ impl Persist {
         self.journal.len() + n <= self.journal.capacity()
     }
 
-    /// Appends a transaction message; its sequence number.
-    pub fn append(&mut self, entry: &Entry) -> Result<u64, StorageError> {
-        let bytes = serde_json::to_vec(entry).map_err(|_| StorageError::TooLarge)?;
-        self.journal.append(self.storage.as_mut(), &bytes)
+    /// Appends a transaction message; its sequence number (`None`: not a transaction message).
+    pub fn append(&mut self, p: &Payload) -> Option<Result<u64, StorageError>> {
+        self.scratch.clear();
+        if !write_entry(&mut self.scratch, p) {
+            return None;
+        }
+        Some(self.journal.append(self.storage.as_mut(), self.scratch.as_bytes()))
     }
 
     /// Removes a delivered (or given up) message.
@@ -126,15 +155,21 @@ impl Persist {
     }
 
     /// Saves a record.
-    pub fn save<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), StorageError> {
-        let bytes = serde_json::to_vec(value).map_err(|_| StorageError::TooLarge)?;
-        Record::save(self.storage.as_mut(), key, &bytes)
+    pub fn save(&mut self, key: &str, value: &dyn ToJson) -> Result<(), StorageError> {
+        self.scratch.clear();
+        json::write_to(&mut self.scratch, value);
+        let saved = Record::save(self.storage.as_mut(), key, self.scratch.as_bytes());
+        // Kept for the journal's entries (at most MAX_ENTRY); a big record's room is given back.
+        if self.scratch.capacity() > MAX_ENTRY {
+            self.scratch = String::new();
+        }
+        saved
     }
 
     /// Loads a record; `None` when absent or unreadable.
-    pub fn load<T: DeserializeOwned>(&mut self, key: &str) -> Option<T> {
+    pub fn load<T: FromJson>(&mut self, key: &str) -> Option<T> {
         let bytes = Record::load(self.storage.as_mut(), key).ok()??;
-        serde_json::from_slice(&bytes).ok()
+        json::read_with(core::str::from_utf8(&bytes).ok()?, true).ok()
     }
 
     /// Removes a record.
@@ -185,8 +220,7 @@ impl ChargePoint {
         let mut max_local = cp.tx_ids.iter().map(|(l, _)| *l).max().unwrap_or(0);
         let mut stopped: Vec<u32> = Vec::new();
         let mut started: Vec<u32> = Vec::new();
-        for (seq, entry) in entries {
-            let payload = entry.into_payload();
+        for (seq, payload) in entries {
             match &payload {
                 Payload::StopTx(l, _) => stopped.push(*l),
                 Payload::StartTx(l, _) => started.push(*l),
@@ -274,9 +308,8 @@ impl ChargePoint {
 
     /// Journals a transaction message; its sequence number (`None`: not persisted).
     pub(super) fn journal_append(&mut self, payload: &Payload) -> Option<u64> {
-        let entry = Entry::of(payload)?;
         let p = self.persist.as_mut()?;
-        match p.append(&entry) {
+        match p.append(payload)? {
             Ok(seq) => Some(seq),
             Err(e) => {
                 self.error_event(alloc::format!("journal: {e}; the message is kept in RAM only"));
@@ -301,7 +334,7 @@ impl ChargePoint {
     }
 
     /// Saves a record, reporting failures as events.
-    pub(super) fn save_record<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+    pub(super) fn save_record(&mut self, key: &str, value: &dyn ToJson) {
         let Some(p) = self.persist.as_mut() else { return };
         if let Err(e) = p.save(key, value) {
             self.error_event(alloc::format!("storage {key}: {e}"));

@@ -4,11 +4,10 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use serde::Serialize;
-
 use super::keys::Changed;
 use super::outbox::{AuthPurpose, Payload};
 use super::{supported_profiles_list, ChargePoint, Event, Key, Registration};
+use crate::json::ToJson;
 use crate::log::Level;
 use crate::messages::*;
 use crate::rpc::{self, classify_payload_error, ErrorCode};
@@ -45,8 +44,7 @@ impl ChargePoint {
         let req = match CsRequest::parse(act, payload) {
             Ok(req) => req,
             Err(e) => {
-                let msg = e.to_string();
-                self.reply_error(id, classify_payload_error(&msg), &msg);
+                self.reply_error(id, classify_payload_error(&e), &format!("{action}: {e}"));
                 return;
             }
         };
@@ -113,25 +111,11 @@ impl ChargePoint {
                 });
             }
             CsRequest::GetConfiguration(r) => {
-                let names: Vec<&str> = r.key.iter().flatten().map(|k| k.as_str()).collect();
-                let (found, unknown) = self.keys.get(&names);
-                let configuration_key: Vec<KeyValue> = found
-                    .into_iter()
-                    .filter_map(|e| {
-                        Some(KeyValue {
-                            key: CiString50::new(e.name).ok()?,
-                            readonly: e.readonly,
-                            value: e.value.and_then(|v| CiString500::new(v).ok()),
-                        })
-                    })
-                    .collect();
-                let unknown_key: Vec<CiString50> =
-                    unknown.into_iter().filter_map(|k| CiString50::new(k).ok()).collect();
-                let conf = GetConfigurationConf {
-                    configuration_key: (!configuration_key.is_empty()).then_some(configuration_key),
-                    unknown_key: (!unknown_key.is_empty()).then_some(unknown_key),
-                };
-                self.reply(id, act, &conf);
+                // Written straight from the keys: no copy of a name or value.
+                let names = r.key.as_deref().unwrap_or(&[]);
+                rpc::frame::write_result(self.transmit.begin(), id, &Report(&self.keys, names));
+                self.transmit.commit();
+                self.replied(id, act);
             }
             CsRequest::RemoteStartTransaction(r) => {
                 let status = self.remote_start(now, r.connector_id, r.id_tag, r.charging_profile);
@@ -265,25 +249,27 @@ impl ChargePoint {
         }
     }
 
-    fn reply<T: Serialize>(&mut self, id: &str, action: Action, conf: &T) {
-        match rpc::frame::result(id, conf) {
-            Ok(frame) => {
-                self.transmit.push_back(frame);
-                if self.cfg.trace_messages {
-                    self.events.push_back(Event::Sent {
-                        action,
-                        message_id: id.to_string(),
-                        call: false,
-                    });
-                }
-            }
-            Err(e) => self.reply_error(id, ErrorCode::InternalError, &e.to_string()),
+    fn reply(&mut self, id: &str, action: Action, conf: &dyn ToJson) {
+        rpc::frame::write_result(self.transmit.begin(), id, conf);
+        self.transmit.commit();
+        self.replied(id, action);
+    }
+
+    /// Traces an answer just written.
+    fn replied(&mut self, id: &str, action: Action) {
+        if self.cfg.trace_messages {
+            self.events.push_back(Event::Sent {
+                action,
+                message_id: id.to_string(),
+                call: false,
+            });
         }
     }
 
     fn reply_error(&mut self, id: &str, code: ErrorCode, description: &str) {
         self.log(Level::Warn, format_args!("answering {id} with {code}: {description}"));
-        self.transmit.push_back(rpc::frame::error(id, code, description));
+        rpc::frame::write_error(self.transmit.begin(), id, code, description);
+        self.transmit.commit();
     }
 
     /// ChangeAvailability (1.6 §5.2); connector 0 means the whole charge point.
@@ -480,5 +466,15 @@ impl ChargePoint {
             #[cfg(not(feature = "firmware-management"))]
             MessageTrigger::DiagnosticsStatusNotification | MessageTrigger::FirmwareStatusNotification => {}
         }
+    }
+}
+
+/// GetConfiguration.conf, written from the configuration itself (see
+/// [`super::Configuration::write_report`]).
+struct Report<'a>(&'a super::Configuration, &'a [CiString50]);
+
+impl ToJson for Report<'_> {
+    fn write_json(&self, w: &mut crate::json::Writer<'_>) {
+        self.0.write_report(self.1, w);
     }
 }

@@ -31,8 +31,6 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::{
     ChargingProfile, ChargingProfileKindType, ChargingProfilePurposeType, ChargingProfileStatus, ChargingRateUnitType,
     ChargingSchedule, ChargingSchedulePeriod, ClearChargingProfileStatus, Decimal, RecurrencyKindType,
@@ -86,14 +84,15 @@ pub struct Limit {
     pub phases: Option<u8>,
 }
 
-/// A charging profile and the connector it was installed on (0: the whole charge point).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InstalledProfile {
-    /// The connectorId of SetChargingProfile.
-    pub connector: u32,
-    /// The profile as the central system sent it.
-    pub profile: ChargingProfile,
+json_object! {
+    /// A charging profile and the connector it was installed on (0: the whole charge point).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct InstalledProfile {
+        /// The connectorId of SetChargingProfile.
+        req connector: u32 = "connector",
+        /// The profile as the central system sent it.
+        req profile: ChargingProfile = "profile",
+    }
 }
 
 /// Why SetChargingProfile (or RemoteStartTransaction's profile) is rejected.
@@ -825,7 +824,7 @@ mod tests {
 
     /// A SetChargingProfile.req as the central system sends it.
     fn req(json: &str) -> SetChargingProfileReq {
-        serde_json::from_str(json).unwrap()
+        crate::json::from_str(json).unwrap()
     }
 
     /// Installs a SetChargingProfile.req frame's payload, which must be accepted.
@@ -859,7 +858,7 @@ mod tests {
         tx_start: Option<DateTime>,
         el: &Electrical,
     ) -> Option<String> {
-        let r: GetCompositeScheduleReq = serde_json::from_str(request).unwrap();
+        let r: GetCompositeScheduleReq = crate::json::from_str(request).unwrap();
         store
             .composite(
                 r.connector_id,
@@ -869,7 +868,7 @@ mod tests {
                 tx_start,
                 el,
             )
-            .map(|s| serde_json::to_string(&s).unwrap())
+            .map(|s| crate::json::to_string(&s))
     }
 
     // evcc: TxDefaultProfile, Relative, one period, 0 W = do not charge.
@@ -1630,7 +1629,7 @@ mod tests {
 
     /// Runs a ClearChargingProfile.req on [`five`]; the status and the ids left.
     fn clear_json(json: &str) -> (ClearChargingProfileStatus, Vec<i32>) {
-        let r: ClearChargingProfileReq = serde_json::from_str(json).unwrap();
+        let r: ClearChargingProfileReq = crate::json::from_str(json).unwrap();
         let mut store = five();
         let status = store.clear(r.id, r.connector_id, r.charging_profile_purpose, r.stack_level);
         (status, store.iter().map(|ip| ip.profile.charging_profile_id).collect())
@@ -1871,7 +1870,7 @@ mod tests {
     fn remote_start_profile_waits_for_its_transaction() {
         let mut store = ProfileStore::new();
         set(&mut store, EVCC_OFF, None);
-        let profile = |json: &str| serde_json::from_str::<ChargingProfile>(json).unwrap();
+        let profile = |json: &str| crate::json::from_str::<ChargingProfile>(json).unwrap();
         let tx = profile(
             r#"{"chargingProfileId":3,"stackLevel":0,"chargingProfilePurpose":"TxProfile","chargingProfileKind":"Relative","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":10}]}}"#,
         );
@@ -1903,13 +1902,13 @@ mod tests {
     #[test]
     fn profiles_survive_a_reboot() {
         let store = mixed_units();
-        let saved = serde_json::to_string(&store.iter().collect::<Vec<_>>()).unwrap();
+        let saved = crate::json::to_string(&store.iter().cloned().collect::<Vec<_>>());
         assert!(
             saved.starts_with(r#"[{"connector":0,"profile":{"chargingProfileId":1,"stackLevel":0,"#),
             "{saved}"
         );
         let mut rebooted = ProfileStore::new();
-        rebooted.restore(serde_json::from_str(&saved).unwrap());
+        rebooted.restore(crate::json::from_str(&saved).unwrap());
         assert_eq!(rebooted.len(), 2);
         assert!(rebooted.iter().eq(store.iter()));
         let start = dt("2026-03-02T05:00:00Z");
@@ -1926,8 +1925,8 @@ mod tests {
         // Persisted data is not re-checked: evaluation must stay total on anything.
         let mut store = ProfileStore::new();
         store.restore(vec![
-            serde_json::from_str(r#"{"connector":1,"profile":{"chargingProfileId":1,"stackLevel":-5,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Recurring","chargingSchedule":{"duration":-9,"chargingRateUnit":"W","chargingSchedulePeriod":[{"startPeriod":2147483647,"limit":-4,"numberPhases":-1},{"startPeriod":-2147483648,"limit":5}]}}}"#).unwrap(),
-            serde_json::from_str(r#"{"connector":0,"profile":{"chargingProfileId":2,"stackLevel":0,"chargingProfilePurpose":"ChargePointMaxProfile","chargingProfileKind":"Recurring","recurrencyKind":"Weekly","chargingSchedule":{"startSchedule":"9999-12-31T23:59:59Z","chargingRateUnit":"A","chargingSchedulePeriod":[]}}}"#).unwrap(),
+            crate::json::from_str(r#"{"connector":1,"profile":{"chargingProfileId":1,"stackLevel":-5,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Recurring","chargingSchedule":{"duration":-9,"chargingRateUnit":"W","chargingSchedulePeriod":[{"startPeriod":2147483647,"limit":-4,"numberPhases":-1},{"startPeriod":-2147483648,"limit":5}]}}}"#).unwrap(),
+            crate::json::from_str(r#"{"connector":0,"profile":{"chargingProfileId":2,"stackLevel":0,"chargingProfilePurpose":"ChargePointMaxProfile","chargingProfileKind":"Recurring","recurrencyKind":"Weekly","chargingSchedule":{"startSchedule":"9999-12-31T23:59:59Z","chargingRateUnit":"A","chargingSchedulePeriod":[]}}}"#).unwrap(),
         ]);
         for t in [
             DateTime::from_unix_millis(i64::MIN),

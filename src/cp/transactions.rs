@@ -273,7 +273,7 @@ impl ChargePoint {
         // The StopTransaction must fit one journal entry: thin transactionData by the same
         // halving rule until it does, keeping its Transaction.End value.
         loop {
-            let too_big = serde_json::to_vec(&req).is_ok_and(|v| v.len() + 64 > super::persist::MAX_ENTRY);
+            let too_big = crate::json::to_string(&req).len() + 64 > super::persist::MAX_ENTRY;
             match req.transaction_data.as_mut() {
                 Some(data) if too_big && data.len() > 2 => {
                     let end = data.pop();
@@ -305,14 +305,14 @@ impl ChargePoint {
     /// The CALL an answer with `id` belongs to, taken out of flight. An answer to anything
     /// else is logged and dropped: OCPP-J answers only CALLs.
     fn answered(&mut self, id: &str, kind: &str) -> Option<InFlight> {
-        let Some(f) = self.in_flight.take_if(|f| f.id == id) else {
+        let Some(f) = self.in_flight.take_if(|f| f.id.as_bytes() == id.as_bytes()) else {
             self.log(Level::Warn, format_args!("{kind} for unknown message id {id} ignored"));
             return None;
         };
         if self.cfg.trace_messages {
             self.events.push_back(Event::Received {
                 action: Some(f.action),
-                message_id: f.id.clone(),
+                message_id: String::from(f.id.as_str()),
                 call: false,
             });
         }
@@ -463,7 +463,7 @@ impl ChargePoint {
                     data: c.data,
                 });
             }
-            _ => {}
+            (payload, _) => self.recycle(payload),
         }
     }
 

@@ -1,23 +1,23 @@
 //! Authorize (1.6 §4.1): the charge point asks whether an idTag may charge.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{CiString20, IdTagInfo};
 
-/// Authorize.req (1.6 §6.1), charge point to central system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AuthorizeReq {
-    /// The identifier presented by the user.
-    pub id_tag: CiString20,
+json_object! {
+    /// Authorize.req (1.6 §6.1), charge point to central system.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AuthorizeReq {
+        /// The identifier presented by the user.
+        req id_tag: CiString20 = "idTag",
+    }
 }
 
-/// Authorize.conf (1.6 §6.2); lenient: unknown fields from the central system are ignored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuthorizeConf {
-    /// The verdict on the idTag.
-    pub id_tag_info: IdTagInfo,
+json_object! {
+    /// Authorize.conf (1.6 §6.2); lenient: unknown fields from the central system are ignored.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AuthorizeConf [lenient] {
+        /// The verdict on the idTag.
+        req id_tag_info: IdTagInfo = "idTagInfo",
+    }
 }
 
 #[cfg(test)]
@@ -54,7 +54,7 @@ mod tests {
     #[test]
     fn confirmation_ignores_unknown_fields() {
         let conf: AuthorizeConf =
-            serde_json::from_str(r#"{"idTagInfo":{"status":"Invalid","x":1},"vendorInfo":"y"}"#).unwrap();
+            crate::json::from_str(r#"{"idTagInfo":{"status":"Invalid","x":1},"vendorInfo":"y"}"#).unwrap();
         assert_eq!(conf.id_tag_info.status, AuthorizationStatus::Invalid);
     }
 }

@@ -1,53 +1,46 @@
 //! BootNotification (1.6 §4.2): the charge point registers itself after (re)starting.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{CiString20, CiString25, CiString50, RegistrationStatus};
 use crate::time::DateTime;
 
-/// BootNotification.req (1.6 §6.3), charge point to central system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BootNotificationReq {
-    /// The charge point's vendor.
-    pub charge_point_vendor: CiString20,
-    /// The charge point's model.
-    pub charge_point_model: CiString20,
-    /// The charge point's serial number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charge_point_serial_number: Option<CiString25>,
-    /// Deprecated by the spec in favour of `chargePointSerialNumber`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charge_box_serial_number: Option<CiString25>,
-    /// The firmware version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub firmware_version: Option<CiString50>,
-    /// The modem's SIM card ICCID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iccid: Option<CiString20>,
-    /// The modem's SIM card IMSI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub imsi: Option<CiString20>,
-    /// The main energy meter's type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meter_type: Option<CiString25>,
-    /// The main energy meter's serial number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meter_serial_number: Option<CiString25>,
+json_object! {
+    /// BootNotification.req (1.6 §6.3), charge point to central system.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct BootNotificationReq {
+        /// The charge point's vendor.
+        req charge_point_vendor: CiString20 = "chargePointVendor",
+        /// The charge point's model.
+        req charge_point_model: CiString20 = "chargePointModel",
+        /// The charge point's serial number.
+        opt charge_point_serial_number: CiString25 = "chargePointSerialNumber",
+        /// Deprecated by the spec in favour of `chargePointSerialNumber`.
+        opt charge_box_serial_number: CiString25 = "chargeBoxSerialNumber",
+        /// The firmware version.
+        opt firmware_version: CiString50 = "firmwareVersion",
+        /// The modem's SIM card ICCID.
+        opt iccid: CiString20 = "iccid",
+        /// The modem's SIM card IMSI.
+        opt imsi: CiString20 = "imsi",
+        /// The main energy meter's type.
+        opt meter_type: CiString25 = "meterType",
+        /// The main energy meter's serial number.
+        opt meter_serial_number: CiString25 = "meterSerialNumber",
+    }
 }
 
-/// BootNotification.conf (1.6 §6.4); lenient: unknown fields from the central system are
-/// ignored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BootNotificationConf {
-    /// Whether the charge point is registered.
-    pub status: RegistrationStatus,
-    /// The central system's clock.
-    pub current_time: DateTime,
-    /// Accepted: the heartbeat interval in seconds; otherwise: seconds until the next
-    /// BootNotification (0: the charge point chooses).
-    pub interval: i32,
+json_object! {
+    /// BootNotification.conf (1.6 §6.4); lenient: unknown fields from the central system are
+    /// ignored.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct BootNotificationConf [lenient] {
+        /// Whether the charge point is registered.
+        req status: RegistrationStatus = "status",
+        /// The central system's clock.
+        req current_time: DateTime = "currentTime",
+        /// Accepted: the heartbeat interval in seconds; otherwise: seconds until the next
+        /// BootNotification (0: the charge point chooses).
+        req interval: i32 = "interval",
+    }
 }
 
 #[cfg(test)]
@@ -83,7 +76,7 @@ mod tests {
     #[test]
     fn confirmation_is_lenient_but_typed() {
         // SteVe-like extra fields must not break boot.
-        let conf: BootNotificationConf = serde_json::from_str(
+        let conf: BootNotificationConf = crate::json::from_str(
             r#"{"status":"Rejected","currentTime":"2026-01-01T00:00:00+01:00","interval":14400,"extra":{"a":1}}"#,
         )
         .unwrap();

@@ -1,23 +1,23 @@
 //! CancelReservation (1.6 §5.1): the central system cancels a reservation.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::CancelReservationStatus;
 
-/// CancelReservation.req (1.6 §6.5), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CancelReservationReq {
-    /// The reservation to cancel.
-    pub reservation_id: i32,
+json_object! {
+    /// CancelReservation.req (1.6 §6.5), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct CancelReservationReq {
+        /// The reservation to cancel.
+        req reservation_id: i32 = "reservationId",
+    }
 }
 
-/// CancelReservation.conf (1.6 §6.6).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CancelReservationConf {
-    /// Whether it was cancelled.
-    pub status: CancelReservationStatus,
+json_object! {
+    /// CancelReservation.conf (1.6 §6.6).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct CancelReservationConf {
+        /// Whether it was cancelled.
+        req status: CancelReservationStatus = "status",
+    }
 }
 
 #[cfg(test)]

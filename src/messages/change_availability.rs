@@ -1,26 +1,26 @@
 //! ChangeAvailability (1.6 §5.2): the central system makes a connector (or, with
 //! connector 0, the whole charge point) operative or inoperative.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{AvailabilityStatus, AvailabilityType};
 
-/// ChangeAvailability.req (1.6 §6.7), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ChangeAvailabilityReq {
-    /// The connector; 0 is the whole charge point.
-    pub connector_id: u32,
-    /// The availability asked for.
-    pub r#type: AvailabilityType,
+json_object! {
+    /// ChangeAvailability.req (1.6 §6.7), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ChangeAvailabilityReq {
+        /// The connector; 0 is the whole charge point.
+        req connector_id: u32 = "connectorId",
+        /// The availability asked for.
+        req r#type: AvailabilityType = "type",
+    }
 }
 
-/// ChangeAvailability.conf (1.6 §6.8).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ChangeAvailabilityConf {
-    /// Whether (and when) it changes.
-    pub status: AvailabilityStatus,
+json_object! {
+    /// ChangeAvailability.conf (1.6 §6.8).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ChangeAvailabilityConf {
+        /// Whether (and when) it changes.
+        req status: AvailabilityStatus = "status",
+    }
 }
 
 #[cfg(test)]

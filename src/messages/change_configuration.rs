@@ -1,25 +1,25 @@
 //! ChangeConfiguration (1.6 §5.3): the central system sets a configuration key.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{CiString50, CiString500, ConfigurationStatus};
 
-/// ChangeConfiguration.req (1.6 §6.9), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ChangeConfigurationReq {
-    /// The key (compared case-insensitively, 1.6 §9).
-    pub key: CiString50,
-    /// The new value, as text.
-    pub value: CiString500,
+json_object! {
+    /// ChangeConfiguration.req (1.6 §6.9), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ChangeConfigurationReq {
+        /// The key (compared case-insensitively, 1.6 §9).
+        req key: CiString50 = "key",
+        /// The new value, as text.
+        req value: CiString500 = "value",
+    }
 }
 
-/// ChangeConfiguration.conf (1.6 §6.10).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ChangeConfigurationConf {
-    /// Whether it changed.
-    pub status: ConfigurationStatus,
+json_object! {
+    /// ChangeConfiguration.conf (1.6 §6.10).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ChangeConfigurationConf {
+        /// Whether it changed.
+        req status: ConfigurationStatus = "status",
+    }
 }
 
 #[cfg(test)]

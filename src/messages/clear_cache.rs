@@ -1,20 +1,20 @@
 //! ClearCache (1.6 §5.4): the central system clears the authorization cache.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::ClearCacheStatus;
 
-/// ClearCache.req (1.6 §6.11), central system to charge point; no fields.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClearCacheReq {}
-
-/// ClearCache.conf (1.6 §6.12).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClearCacheConf {
-    /// Whether the cache was cleared.
-    pub status: ClearCacheStatus,
+json_object! {
+    /// ClearCache.req (1.6 §6.11), central system to charge point; no fields.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct ClearCacheReq {
+    }
+}
+json_object! {
+    /// ClearCache.conf (1.6 §6.12).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ClearCacheConf {
+        /// Whether the cache was cleared.
+        req status: ClearCacheStatus = "status",
+    }
 }
 
 #[cfg(test)]
@@ -26,7 +26,7 @@ mod tests {
     fn round_trips() {
         let req: ClearCacheReq = round_trip("{}");
         assert_eq!(req, ClearCacheReq {});
-        assert_eq!(serde_json::to_string(&ClearCacheReq::default()).unwrap(), "{}");
+        assert_eq!(crate::json::to_string(&ClearCacheReq::default()), "{}");
         let conf: ClearCacheConf = round_trip(r#"{"status":"Accepted"}"#);
         assert_eq!(conf.status, ClearCacheStatus::Accepted);
     }

@@ -1,35 +1,31 @@
 //! ClearChargingProfile (1.6 §5.5): the central system removes charging profiles, by id
 //! or by any combination of connector, purpose and stack level.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{ChargingProfilePurposeType, ClearChargingProfileStatus};
 
-/// ClearChargingProfile.req (1.6 §6.13), central system to charge point. With no field
-/// set, every profile is cleared.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClearChargingProfileReq {
-    /// The profile's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    /// Only profiles of this connector (0: the charge point's).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector_id: Option<u32>,
-    /// Only profiles of this purpose.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charging_profile_purpose: Option<ChargingProfilePurposeType>,
-    /// Only profiles of this stack level.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stack_level: Option<i32>,
+json_object! {
+    /// ClearChargingProfile.req (1.6 §6.13), central system to charge point. With no field
+    /// set, every profile is cleared.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct ClearChargingProfileReq {
+        /// The profile's id.
+        opt id: i32 = "id",
+        /// Only profiles of this connector (0: the charge point's).
+        opt connector_id: u32 = "connectorId",
+        /// Only profiles of this purpose.
+        opt charging_profile_purpose: ChargingProfilePurposeType = "chargingProfilePurpose",
+        /// Only profiles of this stack level.
+        opt stack_level: i32 = "stackLevel",
+    }
 }
 
-/// ClearChargingProfile.conf (1.6 §6.14).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClearChargingProfileConf {
-    /// Whether any profile matched.
-    pub status: ClearChargingProfileStatus,
+json_object! {
+    /// ClearChargingProfile.conf (1.6 §6.14).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ClearChargingProfileConf {
+        /// Whether any profile matched.
+        req status: ClearChargingProfileStatus = "status",
+    }
 }
 
 #[cfg(test)]

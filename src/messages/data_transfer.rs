@@ -2,34 +2,31 @@
 
 use alloc::string::String;
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{CiString255, CiString50, DataTransferStatus};
 
-/// DataTransfer.req (1.6 §6.15), either direction; strict, as a central-system request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DataTransferReq {
-    /// The vendor, ideally a reversed DNS name.
-    pub vendor_id: CiString255,
-    /// The vendor's message type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<CiString50>,
-    /// Free-form data (often JSON as text).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
+json_object! {
+    /// DataTransfer.req (1.6 §6.15), either direction; strict, as a central-system request.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct DataTransferReq {
+        /// The vendor, ideally a reversed DNS name.
+        req vendor_id: CiString255 = "vendorId",
+        /// The vendor's message type.
+        opt message_id: CiString50 = "messageId",
+        /// Free-form data (often JSON as text).
+        opt data: String = "data",
+    }
 }
 
-/// DataTransfer.conf (1.6 §6.16), either direction; lenient, because the central system
-/// sends it in answer to ours.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DataTransferConf {
-    /// Whether the message was understood and handled.
-    pub status: DataTransferStatus,
-    /// Free-form answer data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
+json_object! {
+    /// DataTransfer.conf (1.6 §6.16), either direction; lenient, because the central system
+    /// sends it in answer to ours.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct DataTransferConf [lenient] {
+        /// Whether the message was understood and handled.
+        req status: DataTransferStatus = "status",
+        /// Free-form answer data.
+        opt data: String = "data",
+    }
 }
 
 #[cfg(test)]
@@ -55,7 +52,7 @@ mod tests {
         assert_rejects::<DataTransferReq>(r#"{"vendorId":"v","data":{"a":1}}"#, "invalid type: map");
         assert_rejects::<DataTransferReq>(r#"{"messageId":"m"}"#, "missing field `vendorId`");
         assert_rejects::<DataTransferReq>(r#"{"vendorId":"v","vendor":"w"}"#, "unknown field `vendor`");
-        let conf: DataTransferConf = serde_json::from_str(r#"{"status":"Rejected","reason":"busy"}"#).unwrap();
+        let conf: DataTransferConf = crate::json::from_str(r#"{"status":"Rejected","reason":"busy"}"#).unwrap();
         assert_eq!(conf.status, DataTransferStatus::Rejected);
     }
 }

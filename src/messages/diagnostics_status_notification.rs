@@ -1,21 +1,22 @@
 //! DiagnosticsStatusNotification (1.6 §4.4): progress of a diagnostics upload.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::DiagnosticsStatus;
 
-/// DiagnosticsStatusNotification.req (1.6 §6.17), charge point to central system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DiagnosticsStatusNotificationReq {
-    /// The upload's state.
-    pub status: DiagnosticsStatus,
+json_object! {
+    /// DiagnosticsStatusNotification.req (1.6 §6.17), charge point to central system.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct DiagnosticsStatusNotificationReq {
+        /// The upload's state.
+        req status: DiagnosticsStatus = "status",
+    }
 }
 
-/// DiagnosticsStatusNotification.conf (1.6 §6.18); no fields, lenient.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DiagnosticsStatusNotificationConf {}
-
+json_object! {
+    /// DiagnosticsStatusNotification.conf (1.6 §6.18); no fields, lenient.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct DiagnosticsStatusNotificationConf [lenient] {
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,7 +27,7 @@ mod tests {
         let req: DiagnosticsStatusNotificationReq = round_trip(r#"{"status":"UploadFailed"}"#);
         assert_eq!(req.status, DiagnosticsStatus::UploadFailed);
         let _: DiagnosticsStatusNotificationConf = round_trip("{}");
-        let lenient: Result<DiagnosticsStatusNotificationConf, _> = serde_json::from_str(r#"{"ok":true}"#);
+        let lenient: Result<DiagnosticsStatusNotificationConf, _> = crate::json::from_str(r#"{"ok":true}"#);
         assert!(lenient.is_ok());
     }
 

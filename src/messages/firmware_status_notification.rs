@@ -1,21 +1,22 @@
 //! FirmwareStatusNotification (1.6 §4.5): progress of a firmware update.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::FirmwareStatus;
 
-/// FirmwareStatusNotification.req (1.6 §6.19), charge point to central system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FirmwareStatusNotificationReq {
-    /// The update's state.
-    pub status: FirmwareStatus,
+json_object! {
+    /// FirmwareStatusNotification.req (1.6 §6.19), charge point to central system.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct FirmwareStatusNotificationReq {
+        /// The update's state.
+        req status: FirmwareStatus = "status",
+    }
 }
 
-/// FirmwareStatusNotification.conf (1.6 §6.20); no fields, lenient.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FirmwareStatusNotificationConf {}
-
+json_object! {
+    /// FirmwareStatusNotification.conf (1.6 §6.20); no fields, lenient.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct FirmwareStatusNotificationConf [lenient] {
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

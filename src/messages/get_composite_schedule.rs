@@ -1,39 +1,35 @@
 //! GetCompositeSchedule (1.6 §5.7): the central system asks for the limits the charge
 //! point will apply over the coming `duration` seconds.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{ChargingRateUnitType, ChargingSchedule, GetCompositeScheduleStatus};
 use crate::time::DateTime;
 
-/// GetCompositeSchedule.req (1.6 §6.21), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GetCompositeScheduleReq {
-    /// The connector; 0 asks for the whole charge point's grid connection.
-    pub connector_id: u32,
-    /// Seconds from now the schedule should cover.
-    pub duration: i32,
-    /// The unit wanted for the limits (default: the charge point's choice).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charging_rate_unit: Option<ChargingRateUnitType>,
+json_object! {
+    /// GetCompositeSchedule.req (1.6 §6.21), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct GetCompositeScheduleReq {
+        /// The connector; 0 asks for the whole charge point's grid connection.
+        req connector_id: u32 = "connectorId",
+        /// Seconds from now the schedule should cover.
+        req duration: i32 = "duration",
+        /// The unit wanted for the limits (default: the charge point's choice).
+        opt charging_rate_unit: ChargingRateUnitType = "chargingRateUnit",
+    }
 }
 
-/// GetCompositeSchedule.conf (1.6 §6.22).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GetCompositeScheduleConf {
-    /// Whether a schedule follows.
-    pub status: GetCompositeScheduleStatus,
-    /// The connector the schedule is for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector_id: Option<u32>,
-    /// The start of the schedule's periods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule_start: Option<DateTime>,
-    /// The composite schedule.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charging_schedule: Option<ChargingSchedule>,
+json_object! {
+    /// GetCompositeSchedule.conf (1.6 §6.22).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct GetCompositeScheduleConf {
+        /// Whether a schedule follows.
+        req status: GetCompositeScheduleStatus = "status",
+        /// The connector the schedule is for.
+        opt connector_id: u32 = "connectorId",
+        /// The start of the schedule's periods.
+        opt schedule_start: DateTime = "scheduleStart",
+        /// The composite schedule.
+        opt charging_schedule: ChargingSchedule = "chargingSchedule",
+    }
 }
 
 #[cfg(test)]

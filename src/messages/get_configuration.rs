@@ -2,55 +2,36 @@
 
 use alloc::vec::Vec;
 
-use serde::{Deserialize, Serialize};
-
+use crate::json::{self, Reader};
 use crate::messages::types::{CiString50, KeyValue};
 
-/// GetConfiguration.req (1.6 §6.23), central system to charge point.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GetConfigurationReq {
-    /// The keys asked for; absent (or empty) asks for every key. At most
-    /// [`GET_CONFIGURATION_MAX_KEYS`] (GetConfigurationMaxKeys): a longer list is refused while
-    /// it is read, before it costs memory.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "max_keys")]
-    pub key: Option<Vec<CiString50>>,
+json_object! {
+    /// GetConfiguration.req (1.6 §6.23), central system to charge point.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct GetConfigurationReq {
+        /// The keys asked for; absent (or empty) asks for every key. At most
+        /// [`GET_CONFIGURATION_MAX_KEYS`] (GetConfigurationMaxKeys): a longer list is refused while
+        /// it is read, before it costs memory.
+        opt key: Vec<CiString50> = "key" with max_keys,
+    }
 }
 
 /// GetConfigurationMaxKeys (1.6 §9.1.9): the most keys one GetConfiguration may ask for.
 pub const GET_CONFIGURATION_MAX_KEYS: usize = 64;
 
-fn max_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<CiString50>>, D::Error> {
-    struct Keys;
-    impl<'de> serde::de::Visitor<'de> for Keys {
-        type Value = Vec<CiString50>;
-        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            write!(f, "at most {GET_CONFIGURATION_MAX_KEYS} keys")
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut keys = Vec::new();
-            while let Some(k) = seq.next_element()? {
-                if keys.len() == GET_CONFIGURATION_MAX_KEYS {
-                    return Err(serde::de::Error::invalid_length(keys.len() + 1, &self));
-                }
-                keys.push(k);
-            }
-            Ok(keys)
-        }
-    }
-    d.deserialize_seq(Keys).map(Some)
+fn max_keys(r: &mut Reader<'_>) -> Result<Vec<CiString50>, json::Error> {
+    json::read_vec(r, GET_CONFIGURATION_MAX_KEYS)
 }
 
-/// GetConfiguration.conf (1.6 §6.24).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GetConfigurationConf {
-    /// The known keys asked for, with their values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configuration_key: Option<Vec<KeyValue>>,
-    /// The keys asked for that the charge point does not know.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unknown_key: Option<Vec<CiString50>>,
+json_object! {
+    /// GetConfiguration.conf (1.6 §6.24).
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct GetConfigurationConf {
+        /// The known keys asked for, with their values.
+        opt configuration_key: Vec<KeyValue> = "configurationKey",
+        /// The keys asked for that the charge point does not know.
+        opt unknown_key: Vec<CiString50> = "unknownKey",
+    }
 }
 
 #[cfg(test)]

@@ -3,38 +3,33 @@
 
 use alloc::string::String;
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::CiString255;
 use crate::time::DateTime;
 
-/// GetDiagnostics.req (1.6 §6.25), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GetDiagnosticsReq {
-    /// Where to upload (a URI, typically ftp:// or http(s)://; not validated).
-    pub location: String,
-    /// How many times to retry a failed upload.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retries: Option<i32>,
-    /// Seconds between retries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_interval: Option<i32>,
-    /// The oldest logging to include.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<DateTime>,
-    /// The newest logging to include.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stop_time: Option<DateTime>,
+json_object! {
+    /// GetDiagnostics.req (1.6 §6.25), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct GetDiagnosticsReq {
+        /// Where to upload (a URI, typically ftp:// or http(s)://; not validated).
+        req location: String = "location",
+        /// How many times to retry a failed upload.
+        opt retries: i32 = "retries",
+        /// Seconds between retries.
+        opt retry_interval: i32 = "retryInterval",
+        /// The oldest logging to include.
+        opt start_time: DateTime = "startTime",
+        /// The newest logging to include.
+        opt stop_time: DateTime = "stopTime",
+    }
 }
 
-/// GetDiagnostics.conf (1.6 §6.26).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GetDiagnosticsConf {
-    /// The name of the file that will be uploaded; absent when there is none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<CiString255>,
+json_object! {
+    /// GetDiagnostics.conf (1.6 §6.26).
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct GetDiagnosticsConf {
+        /// The name of the file that will be uploaded; absent when there is none.
+        opt file_name: CiString255 = "fileName",
+    }
 }
 
 #[cfg(test)]

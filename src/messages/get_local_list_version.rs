@@ -1,19 +1,19 @@
 //! GetLocalListVersion (1.6 §5.10): the central system asks for the local
 //! authorization list's version.
 
-use serde::{Deserialize, Serialize};
-
-/// GetLocalListVersion.req (1.6 §6.27), central system to charge point; no fields.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GetLocalListVersionReq {}
-
-/// GetLocalListVersion.conf (1.6 §6.28).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GetLocalListVersionConf {
-    /// The version; 0 when the list is empty, -1 when there is no list support.
-    pub list_version: i32,
+json_object! {
+    /// GetLocalListVersion.req (1.6 §6.27), central system to charge point; no fields.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct GetLocalListVersionReq {
+    }
+}
+json_object! {
+    /// GetLocalListVersion.conf (1.6 §6.28).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct GetLocalListVersionConf {
+        /// The version; 0 when the list is empty, -1 when there is no list support.
+        req list_version: i32 = "listVersion",
+    }
 }
 
 #[cfg(test)]

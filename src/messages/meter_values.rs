@@ -2,28 +2,27 @@
 
 use alloc::vec::Vec;
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::MeterValue;
 
-/// MeterValues.req (1.6 §6.31), charge point to central system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MeterValuesReq {
-    /// The connector; 0 is the charge point's main meter.
-    pub connector_id: u32,
-    /// The transaction the values belong to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<i32>,
-    /// The readings (the schema requires at least one).
-    #[serde(deserialize_with = "crate::messages::non_empty")]
-    pub meter_value: Vec<MeterValue>,
+json_object! {
+    /// MeterValues.req (1.6 §6.31), charge point to central system.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct MeterValuesReq {
+        /// The connector; 0 is the charge point's main meter.
+        req connector_id: u32 = "connectorId",
+        /// The transaction the values belong to.
+        opt transaction_id: i32 = "transactionId",
+        /// The readings (the schema requires at least one).
+        req meter_value: Vec<MeterValue> = "meterValue" with crate::json::non_empty,
+    }
 }
 
-/// MeterValues.conf (1.6 §6.32); no fields, lenient.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MeterValuesConf {}
-
+json_object! {
+    /// MeterValues.conf (1.6 §6.32); no fields, lenient.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct MeterValuesConf [lenient] {
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,23 +8,22 @@
 //!
 //! Strictness (OCPP-J §4.2.3: the receiver validates what it is sent):
 //! - Every request, and every confirmation the charge point sends, rejects unknown fields
-//!   (`deny_unknown_fields`), so a malformed CALL from the central system becomes a
-//!   FormationViolation in the RPC layer and a simulated central system catches our bugs.
+//!   and `null` in optional fields, so a malformed CALL from the central system becomes a
+//!   CALLERROR in the RPC layer and a simulated central system catches our bugs.
 //! - The ten confirmations the central system sends back to us (the `...Conf` of
-//!   CP-initiated actions: [`CpConf`]) and [`IdTagInfo`] (carried by three of them) accept
-//!   unknown fields, so a chatty central system cannot stop the charge point from booting.
+//!   CP-initiated actions: [`CpConf`]) are lenient: unknown fields are skipped and `null` in
+//!   an optional field reads as absent, so a chatty central system cannot stop the charge
+//!   point from booting. Strictness is decided by the outermost type: an [`IdTagInfo`] is
+//!   lenient inside AuthorizeConf and strict inside SendLocalList.
 //!
-//! Optional fields, arrays included, are `Option`s left out of the JSON when `None`, so an
-//! absent array and an empty one stay apart.
+//! Every type reads and writes itself through [`crate::json`] (a table of its fields per
+//! type, no serde). Optional fields, arrays included, are `Option`s left out of the JSON when
+//! `None`, so an absent array and an empty one stay apart.
 
-use alloc::vec::Vec;
-use core::fmt;
-
-use serde::de::{self, DeserializeOwned, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use crate::json::{self, FromJson, ToJson};
 
 /// Defines a fieldless enum whose variants each have one wire string (one `const` table
-/// serves `as_str`, `from_wire`, `Serialize` and `Deserialize`), plus optional aliases that
+/// serves `as_str`, `from_wire` and the JSON reader and writer), plus optional aliases that
 /// are accepted when reading but never written.
 macro_rules! wire_enum {
     (
@@ -48,18 +47,24 @@ macro_rules! wire_enum {
         impl $name {
             /// Every value, in declaration order (for the 1.6 enumerations: the JSON schema's order).
             pub const ALL: [$name; [$($wire),+].len()] = [$($name::$var),+];
-            const WIRE: &'static [&'static str] = &[$($wire),+];
+            /// The wire strings in their JSON quotes: the writer copies them as they are.
+            const QUOTED: &'static [&'static str] = &[$(concat!("\"", $wire, "\"")),+];
             const ALIASES: &'static [(&'static str, usize)] =
                 &[$($( ($alias, $name::$avar as usize), )+)?];
 
             /// The string OCPP puts on the wire for this value.
             pub fn as_str(self) -> &'static str {
-                $crate::messages::wire_name(Self::WIRE, self as usize)
+                $crate::messages::unquote(self.as_json())
+            }
+
+            /// [`Self::as_str`] in quotes: the JSON string.
+            pub fn as_json(self) -> &'static str {
+                $crate::messages::wire_name(Self::QUOTED, self as usize)
             }
 
             /// The value whose wire string is exactly `s` (case-sensitive, as the schemas are).
             pub fn from_wire(s: &str) -> Option<Self> {
-                $crate::messages::wire_index(Self::WIRE, Self::ALIASES, s)
+                $crate::messages::wire_index(Self::QUOTED, Self::ALIASES, s)
                     .and_then(|i| Self::ALL.get(i).copied())
             }
         }
@@ -70,22 +75,19 @@ macro_rules! wire_enum {
             }
         }
 
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
+        impl $crate::json::ToJson for $name {
+            fn write_json(&self, w: &mut $crate::json::Writer<'_>) {
+                w.raw(self.as_json());
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let i = d.deserialize_str($crate::messages::WireVisitor {
-                    names: Self::WIRE,
-                    aliases: Self::ALIASES,
-                })?;
+        impl $crate::json::FromJson for $name {
+            fn read_json(r: &mut $crate::json::Reader<'_>) -> Result<Self, $crate::json::Error> {
+                let i = r.name(Self::QUOTED, Self::ALIASES)?;
                 Self::ALL
                     .get(i)
                     .copied()
-                    .ok_or_else(|| serde::de::Error::custom("enum table mismatch"))
+                    .ok_or_else(|| r.error($crate::json::ErrorKind::Value))
             }
         }
     };
@@ -159,36 +161,20 @@ pub fn wire_name(names: &'static [&'static str], i: usize) -> &'static str {
     names.get(i).copied().unwrap_or("")
 }
 
-/// The index of `s` in `names`, else the index an alias of `s` stands for.
+/// A JSON string literal without its quotes (`"\"Accepted\""` -> `Accepted`).
 #[doc(hidden)]
-pub fn wire_index(names: &[&str], aliases: &[(&str, usize)], s: &str) -> Option<usize> {
-    names
+pub fn unquote(quoted: &'static str) -> &'static str {
+    quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or("")
+}
+
+/// The index of `s` in `quoted` (names in their quotes), else the index an alias of `s`
+/// stands for.
+#[doc(hidden)]
+pub fn wire_index(quoted: &[&'static str], aliases: &[(&str, usize)], s: &str) -> Option<usize> {
+    quoted
         .iter()
-        .position(|n| *n == s)
+        .position(|n| unquote(n) == s)
         .or_else(|| aliases.iter().find(|(alias, _)| *alias == s).map(|(_, i)| *i))
-}
-
-/// Reads one enumeration string as its index in a table; shared by every enum so the
-/// visitor is compiled once per deserializer rather than once per enum.
-#[doc(hidden)]
-pub struct WireVisitor {
-    /// The wire strings, in variant order.
-    pub names: &'static [&'static str],
-    /// Extra accepted spellings and the index each stands for.
-    pub aliases: &'static [(&'static str, usize)],
-}
-
-impl Visitor<'_> for WireVisitor {
-    type Value = usize;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an OCPP enumeration string")
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<usize, E> {
-        // serde's "unknown variant" wording, so the RPC layer sees every bad enum alike.
-        wire_index(self.names, self.aliases, s).ok_or_else(|| E::unknown_variant(s, self.names))
-    }
 }
 
 wire_enum! {
@@ -314,11 +300,11 @@ wire_enum! {
 }
 
 /// A request payload: knows its action and the type of its confirmation.
-pub trait Request: Serialize + DeserializeOwned {
+pub trait Request: ToJson + FromJson {
     /// The action this payload is sent under.
     const ACTION: Action;
     /// The payload of the matching CALLRESULT.
-    type Conf: Serialize + DeserializeOwned;
+    type Conf: ToJson + FromJson;
 }
 
 macro_rules! impl_request {
@@ -363,22 +349,12 @@ impl_request! {
     UpdateFirmware: UpdateFirmwareReq => UpdateFirmwareConf,
 }
 
-/// OCPP-J §4.1.3: a payload is a JSON object. serde would also read a struct from a JSON
-/// array (by position), so that is refused here first.
-fn check_object(payload: &str) -> Result<(), serde_json::Error> {
-    if payload.trim_start().starts_with('{') {
-        Ok(())
-    } else {
-        Err(de::Error::custom("payload is not a JSON object"))
-    }
-}
-
 /// Defines an enum with one variant per action holding that action's payload type, its
 /// `parse` (by action name) and `action`.
 macro_rules! payload_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident ($refuse:literal) {
+        pub enum $name:ident {
             $( $(#[$vmeta:meta])* $action:ident($ty:ident), )+
         }
     ) => {
@@ -394,19 +370,17 @@ macro_rules! payload_enum {
 
         impl $name {
             /// Parses `payload` (the JSON object of the frame) as the payload `action` has in
-            /// this direction. Fails for an action that has none, for a payload that is not a
-            /// JSON object, and with serde's error for anything the schema does not allow.
-            pub fn parse(action: Action, payload: &str) -> Result<$name, serde_json::Error> {
+            /// this direction. Fails for an action that has none ([`json::ErrorKind::NoPayload`]),
+            /// for a payload that is not a JSON object, and for anything the schema does not
+            /// allow, with the error's CALLERROR class.
+            pub fn parse(action: Action, payload: &str) -> Result<$name, json::Error> {
                 match action {
                     $(
                         $(#[$vmeta])*
-                        Action::$action => {
-                            check_object(payload)?;
-                            serde_json::from_str(payload).map($name::$action)
-                        }
+                        Action::$action => json::from_payload(payload).map($name::$action),
                     )+
                     #[allow(unreachable_patterns)]
-                    _ => Err(de::Error::custom($refuse)),
+                    _ => Err(json::Error::new(json::ErrorKind::NoPayload, "", 0)),
                 }
             }
 
@@ -424,7 +398,7 @@ payload_enum! {
     /// A CALL the central system sends to the charge point (1.6 §5, plus DataTransfer).
     /// The requests of an optional profile exist only when its feature is built, so a
     /// firmware without it carries none of their parsing code.
-    pub enum CsRequest ("not a central-system request") {
+    pub enum CsRequest {
         #[cfg(feature = "reservation")]
         CancelReservation(CancelReservationReq),
         ChangeAvailability(ChangeAvailabilityReq),
@@ -459,7 +433,7 @@ payload_enum! {
 payload_enum! {
     /// A CALLRESULT the central system sends back for a CALL of the charge point (the
     /// confirmations of 1.6 §4, plus DataTransfer).
-    pub enum CpConf ("not a charge-point request") {
+    pub enum CpConf {
         Authorize(AuthorizeConf),
         BootNotification(BootNotificationConf),
         DataTransfer(DataTransferConf),
@@ -473,48 +447,61 @@ payload_enum! {
     }
 }
 
-/// Reads a JSON array that the schema requires to have at least one item (`minItems: 1`).
-pub(crate) fn non_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    let v = Vec::<T>::deserialize(d)?;
-    if v.is_empty() {
-        return Err(de::Error::invalid_length(0, &"at least one item"));
-    }
-    Ok(v)
-}
-
 /// Helpers for the tests of every message file.
 #[cfg(test)]
 pub(crate) mod test_util {
-    use alloc::string::{String, ToString};
     use core::fmt::Debug;
-    use serde::de::DeserializeOwned;
-    use serde::Serialize;
 
-    /// Parses `json` as `T`, serializes it again and checks the JSON is the same value.
+    use crate::json::{self, FromJson, ToJson};
+    use crate::rpc::{classify_payload_error, ErrorCode};
+
+    /// The CALLERROR code that an error text of the former serde-based reader stood for: the
+    /// tests keep the texts they were written with and are held to the class they mean.
+    fn code_of(serde_text: &str) -> ErrorCode {
+        const TABLE: [(&str, ErrorCode); 8] = [
+            ("missing field", ErrorCode::OccurenceConstraintViolation),
+            ("invalid type", ErrorCode::TypeConstraintViolation),
+            ("invalid value", ErrorCode::PropertyConstraintViolation),
+            ("unknown variant", ErrorCode::PropertyConstraintViolation),
+            ("invalid length", ErrorCode::PropertyConstraintViolation),
+            ("string too long", ErrorCode::PropertyConstraintViolation),
+            ("number out of range", ErrorCode::PropertyConstraintViolation),
+            ("unknown field", ErrorCode::FormationViolation),
+        ];
+        TABLE
+            .iter()
+            .find(|(prefix, _)| serde_text.starts_with(prefix))
+            .map_or(ErrorCode::FormationViolation, |(_, code)| *code)
+    }
+
+    /// Parses `json` as `T`, writes it again and checks the JSON is the same value (compared
+    /// by serde_json, an independent reader).
     #[track_caller]
-    pub fn round_trip<T: Serialize + DeserializeOwned>(json: &str) -> T {
-        let parsed: T = serde_json::from_str(json).unwrap();
-        let again = serde_json::to_value(&parsed).unwrap();
+    pub fn round_trip<T: ToJson + FromJson>(json: &str) -> T {
+        let parsed: T = json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        let written = json::to_string(&parsed);
+        let again: serde_json::Value = serde_json::from_str(&written).unwrap();
         let original: serde_json::Value = serde_json::from_str(json).unwrap();
-        assert_eq!(again, original, "{json}");
+        assert_eq!(again, original, "{json} -> {written}");
         parsed
     }
 
-    /// The error text for `json`, which must not parse as `T`.
+    /// The error for `json`, which must not parse as `T`.
     #[track_caller]
-    pub fn reject<T: DeserializeOwned + Debug>(json: &str) -> String {
-        serde_json::from_str::<T>(json).unwrap_err().to_string()
+    pub fn reject<T: FromJson + Debug>(json: &str) -> json::Error {
+        json::from_str::<T>(json).unwrap_err()
     }
 
-    /// Asserts `json` fails as `T` with an error starting with `prefix`.
+    /// Asserts `json` fails as `T` with the CALLERROR class of the serde error text
+    /// `serde_prefix` (see `code_of`).
     #[track_caller]
-    pub fn assert_rejects<T: DeserializeOwned + Debug>(json: &str, prefix: &str) {
+    pub fn assert_rejects<T: FromJson + Debug>(json: &str, serde_prefix: &str) {
         let e = reject::<T>(json);
-        assert!(e.starts_with(prefix), "{json}: {e}");
+        assert_eq!(
+            classify_payload_error(&e),
+            code_of(serde_prefix),
+            "{json}: {e} (expected the class of {serde_prefix:?})"
+        );
     }
 }
 
@@ -622,8 +609,8 @@ mod tests {
             if a.from_central_system() && built {
                 assert_eq!(parsed.map(|r| r.action()).ok(), Some(a), "{a}");
             } else {
-                let e = parsed.unwrap_err().to_string();
-                assert!(e.starts_with("not a central-system request"), "{a}: {e}");
+                let e = parsed.unwrap_err();
+                assert_eq!(e.kind, json::ErrorKind::NoPayload, "{a}: {e}");
             }
         }
     }
@@ -648,8 +635,8 @@ mod tests {
     fn every_request_and_confirmation_type_parses_its_sample() {
         fn check<R: Request>() {
             let (req, conf) = sample(R::ACTION);
-            assert!(serde_json::from_str::<R>(req).is_ok(), "{req}");
-            assert!(serde_json::from_str::<R::Conf>(conf).is_ok(), "{conf}");
+            assert!(json::from_str::<R>(req).is_ok(), "{req}");
+            assert!(json::from_str::<R::Conf>(conf).is_ok(), "{conf}");
         }
         check::<AuthorizeReq>();
         check::<BootNotificationReq>();
@@ -683,21 +670,32 @@ mod tests {
 
     #[test]
     fn payload_must_be_an_object() {
-        // serde alone would read ["Hard"] as ResetReq { type: Hard } by position.
-        let e = CsRequest::parse(Action::Reset, r#"["Hard"]"#).unwrap_err().to_string();
-        assert!(e.starts_with("payload is not a JSON object"), "{e}");
+        // Never read by position, as serde would read ["Hard"] as ResetReq { type: Hard }.
+        let e = CsRequest::parse(Action::Reset, r#"["Hard"]"#).unwrap_err();
+        assert_eq!(e.kind, json::ErrorKind::NotObject);
+        assert_eq!(e.to_string(), "payload is not a JSON object");
         assert!(CsRequest::parse(Action::Reset, r#" {"type":"Hard"}"#).is_ok());
         assert!(CsRequest::parse(Action::ClearCache, "null").is_err());
         assert!(CpConf::parse(Action::Heartbeat, "[]").is_err());
     }
 
     #[test]
-    fn cs_request_errors_keep_serde_wording() {
-        let unknown = CsRequest::parse(Action::Reset, r#"{"type":"Hard","delay":5}"#);
-        assert!(unknown.unwrap_err().to_string().starts_with("unknown field `delay`"));
-        let bad_enum = CsRequest::parse(Action::Reset, r#"{"type":"Later"}"#);
-        assert!(bad_enum.unwrap_err().to_string().starts_with("unknown variant `Later`"));
-        let missing = CsRequest::parse(Action::Reset, "{}");
-        assert!(missing.unwrap_err().to_string().starts_with("missing field `type`"));
+    fn cs_request_errors_name_their_class_and_field() {
+        use crate::rpc::{classify_payload_error, ErrorCode};
+        let unknown = CsRequest::parse(Action::Reset, r#"{"type":"Hard","delay":5}"#).unwrap_err();
+        assert_eq!(classify_payload_error(&unknown), ErrorCode::FormationViolation);
+        assert_eq!(unknown.to_string(), "unknown field (at byte 15)");
+        let bad_enum = CsRequest::parse(Action::Reset, r#"{"type":"Later"}"#).unwrap_err();
+        assert_eq!(
+            classify_payload_error(&bad_enum),
+            ErrorCode::PropertyConstraintViolation
+        );
+        assert_eq!(bad_enum.to_string(), "invalid value `type`");
+        let missing = CsRequest::parse(Action::Reset, "{}").unwrap_err();
+        assert_eq!(
+            classify_payload_error(&missing),
+            ErrorCode::OccurenceConstraintViolation
+        );
+        assert_eq!(missing.to_string(), "missing field `type`");
     }
 }

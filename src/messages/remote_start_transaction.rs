@@ -1,30 +1,28 @@
 //! RemoteStartTransaction (1.6 §5.11): the central system asks the charge point to start
 //! a transaction for an idTag, optionally with a TxProfile for it.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{ChargingProfile, CiString20, RemoteStartStopStatus};
 
-/// RemoteStartTransaction.req (1.6 §6.33), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RemoteStartTransactionReq {
-    /// The connector to start on (must be > 0 when present); absent: the charge point picks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector_id: Option<u32>,
-    /// The idTag to start the transaction for.
-    pub id_tag: CiString20,
-    /// A profile for the transaction (purpose TxProfile).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charging_profile: Option<ChargingProfile>,
+json_object! {
+    /// RemoteStartTransaction.req (1.6 §6.33), central system to charge point.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct RemoteStartTransactionReq {
+        /// The connector to start on (must be > 0 when present); absent: the charge point picks.
+        opt connector_id: u32 = "connectorId",
+        /// The idTag to start the transaction for.
+        req id_tag: CiString20 = "idTag",
+        /// A profile for the transaction (purpose TxProfile).
+        opt charging_profile: ChargingProfile = "chargingProfile",
+    }
 }
 
-/// RemoteStartTransaction.conf (1.6 §6.34).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RemoteStartTransactionConf {
-    /// Whether the charge point will try to start.
-    pub status: RemoteStartStopStatus,
+json_object! {
+    /// RemoteStartTransaction.conf (1.6 §6.34).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RemoteStartTransactionConf {
+        /// Whether the charge point will try to start.
+        req status: RemoteStartStopStatus = "status",
+    }
 }
 
 #[cfg(test)]

@@ -1,24 +1,24 @@
 //! RemoteStopTransaction (1.6 §5.12): the central system asks the charge point to stop
 //! a transaction.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::RemoteStartStopStatus;
 
-/// RemoteStopTransaction.req (1.6 §6.35), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RemoteStopTransactionReq {
-    /// The transaction to stop.
-    pub transaction_id: i32,
+json_object! {
+    /// RemoteStopTransaction.req (1.6 §6.35), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RemoteStopTransactionReq {
+        /// The transaction to stop.
+        req transaction_id: i32 = "transactionId",
+    }
 }
 
-/// RemoteStopTransaction.conf (1.6 §6.36).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RemoteStopTransactionConf {
-    /// Whether the charge point will stop it.
-    pub status: RemoteStartStopStatus,
+json_object! {
+    /// RemoteStopTransaction.conf (1.6 §6.36).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RemoteStopTransactionConf {
+        /// Whether the charge point will stop it.
+        req status: RemoteStartStopStatus = "status",
+    }
 }
 
 #[cfg(test)]

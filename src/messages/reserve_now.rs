@@ -1,33 +1,32 @@
 //! ReserveNow (1.6 §5.13): the central system reserves a connector for an idTag.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{CiString20, ReservationStatus};
 use crate::time::DateTime;
 
-/// ReserveNow.req (1.6 §6.37), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ReserveNowReq {
-    /// The connector; 0 reserves any connector (ReserveConnectorZeroSupported).
-    pub connector_id: u32,
-    /// When the reservation ends.
-    pub expiry_date: DateTime,
-    /// The idTag it is for.
-    pub id_tag: CiString20,
-    /// A parent idTag whose children may also use it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_id_tag: Option<CiString20>,
-    /// The reservation's id (replaces an existing reservation with the same id).
-    pub reservation_id: i32,
+json_object! {
+    /// ReserveNow.req (1.6 §6.37), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ReserveNowReq {
+        /// The connector; 0 reserves any connector (ReserveConnectorZeroSupported).
+        req connector_id: u32 = "connectorId",
+        /// When the reservation ends.
+        req expiry_date: DateTime = "expiryDate",
+        /// The idTag it is for.
+        req id_tag: CiString20 = "idTag",
+        /// A parent idTag whose children may also use it.
+        opt parent_id_tag: CiString20 = "parentIdTag",
+        /// The reservation's id (replaces an existing reservation with the same id).
+        req reservation_id: i32 = "reservationId",
+    }
 }
 
-/// ReserveNow.conf (1.6 §6.38).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ReserveNowConf {
-    /// Whether it is reserved, or why not.
-    pub status: ReservationStatus,
+json_object! {
+    /// ReserveNow.conf (1.6 §6.38).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ReserveNowConf {
+        /// Whether it is reserved, or why not.
+        req status: ReservationStatus = "status",
+    }
 }
 
 #[cfg(test)]

@@ -1,23 +1,23 @@
 //! Reset (1.6 §5.14): the central system asks for a soft or hard restart.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{ResetStatus, ResetType};
 
-/// Reset.req (1.6 §6.39), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ResetReq {
-    /// Soft or hard.
-    pub r#type: ResetType,
+json_object! {
+    /// Reset.req (1.6 §6.39), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ResetReq {
+        /// Soft or hard.
+        req r#type: ResetType = "type",
+    }
 }
 
-/// Reset.conf (1.6 §6.40).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ResetConf {
-    /// Whether the charge point will reset.
-    pub status: ResetStatus,
+json_object! {
+    /// Reset.conf (1.6 §6.40).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ResetConf {
+        /// Whether the charge point will reset.
+        req status: ResetStatus = "status",
+    }
 }
 
 #[cfg(test)]

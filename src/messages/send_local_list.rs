@@ -3,29 +3,28 @@
 
 use alloc::vec::Vec;
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{AuthorizationData, UpdateStatus, UpdateType};
 
-/// SendLocalList.req (1.6 §6.41), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SendLocalListReq {
-    /// The list's version after the update.
-    pub list_version: i32,
-    /// The entries; absent or empty with a Full update empties the list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub local_authorization_list: Option<Vec<AuthorizationData>>,
-    /// Full replacement or differential update.
-    pub update_type: UpdateType,
+json_object! {
+    /// SendLocalList.req (1.6 §6.41), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct SendLocalListReq {
+        /// The list's version after the update.
+        req list_version: i32 = "listVersion",
+        /// The entries; absent or empty with a Full update empties the list.
+        opt local_authorization_list: Vec<AuthorizationData> = "localAuthorizationList",
+        /// Full replacement or differential update.
+        req update_type: UpdateType = "updateType",
+    }
 }
 
-/// SendLocalList.conf (1.6 §6.42).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SendLocalListConf {
-    /// Whether the list was updated.
-    pub status: UpdateStatus,
+json_object! {
+    /// SendLocalList.conf (1.6 §6.42).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct SendLocalListConf {
+        /// Whether the list was updated.
+        req status: UpdateStatus = "status",
+    }
 }
 
 #[cfg(test)]

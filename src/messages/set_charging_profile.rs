@@ -1,25 +1,25 @@
 //! SetChargingProfile (1.6 §5.16): the central system installs a charging profile.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{ChargingProfile, ChargingProfileStatus};
 
-/// SetChargingProfile.req (1.6 §6.43), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SetChargingProfileReq {
-    /// The connector; 0 for ChargePointMaxProfile or a TxDefaultProfile for all connectors.
-    pub connector_id: u32,
-    /// The profile (the JSON name is plural, the value is one profile).
-    pub cs_charging_profiles: ChargingProfile,
+json_object! {
+    /// SetChargingProfile.req (1.6 §6.43), central system to charge point.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct SetChargingProfileReq {
+        /// The connector; 0 for ChargePointMaxProfile or a TxDefaultProfile for all connectors.
+        req connector_id: u32 = "connectorId",
+        /// The profile (the JSON name is plural, the value is one profile).
+        req cs_charging_profiles: ChargingProfile = "csChargingProfiles",
+    }
 }
 
-/// SetChargingProfile.conf (1.6 §6.44).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SetChargingProfileConf {
-    /// Whether the profile was installed.
-    pub status: ChargingProfileStatus,
+json_object! {
+    /// SetChargingProfile.conf (1.6 §6.44).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct SetChargingProfileConf {
+        /// Whether the profile was installed.
+        req status: ChargingProfileStatus = "status",
+    }
 }
 
 #[cfg(test)]
@@ -54,11 +54,11 @@ mod tests {
 
     #[test]
     fn a_float_limit_without_fraction_goes_out_as_an_integer() {
-        let req: SetChargingProfileReq = serde_json::from_str(
+        let req: SetChargingProfileReq = crate::json::from_str(
             r#"{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,"stackLevel":0,"chargingProfilePurpose":"TxProfile","chargingProfileKind":"Absolute","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0,"limit":16.0}]}}}"#,
         )
         .unwrap();
-        let out = serde_json::to_string(&req).unwrap();
+        let out = crate::json::to_string(&req);
         assert!(out.contains(r#""limit":16}"#), "{out}");
     }
 

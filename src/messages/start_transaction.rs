@@ -1,36 +1,35 @@
 //! StartTransaction (1.6 §4.8): the charge point reports that a transaction started.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{CiString20, IdTagInfo};
 use crate::time::DateTime;
 
-/// StartTransaction.req (1.6 §6.45), charge point to central system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StartTransactionReq {
-    /// The connector (> 0).
-    pub connector_id: u32,
-    /// The idTag that started it.
-    pub id_tag: CiString20,
-    /// The energy register at the start, in Wh.
-    pub meter_start: i32,
-    /// The reservation this transaction ends.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reservation_id: Option<i32>,
-    /// When it started.
-    pub timestamp: DateTime,
+json_object! {
+    /// StartTransaction.req (1.6 §6.45), charge point to central system.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct StartTransactionReq {
+        /// The connector (> 0).
+        req connector_id: u32 = "connectorId",
+        /// The idTag that started it.
+        req id_tag: CiString20 = "idTag",
+        /// The energy register at the start, in Wh.
+        req meter_start: i32 = "meterStart",
+        /// The reservation this transaction ends.
+        opt reservation_id: i32 = "reservationId",
+        /// When it started.
+        req timestamp: DateTime = "timestamp",
+    }
 }
 
-/// StartTransaction.conf (1.6 §6.46); lenient: unknown fields from the central system are
-/// ignored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StartTransactionConf {
-    /// The verdict on the idTag.
-    pub id_tag_info: IdTagInfo,
-    /// The transaction's id, for every later message about it.
-    pub transaction_id: i32,
+json_object! {
+    /// StartTransaction.conf (1.6 §6.46); lenient: unknown fields from the central system are
+    /// ignored.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct StartTransactionConf [lenient] {
+        /// The verdict on the idTag.
+        req id_tag_info: IdTagInfo = "idTagInfo",
+        /// The transaction's id, for every later message about it.
+        req transaction_id: i32 = "transactionId",
+    }
 }
 
 #[cfg(test)]
@@ -63,7 +62,7 @@ mod tests {
             "missing field `transactionId`",
         );
         let extra: StartTransactionConf =
-            serde_json::from_str(r#"{"idTagInfo":{"status":"Accepted"},"transactionId":1,"tariff":"cheap"}"#).unwrap();
+            crate::json::from_str(r#"{"idTagInfo":{"status":"Accepted"},"transactionId":1,"tariff":"cheap"}"#).unwrap();
         assert_eq!(extra.transaction_id, 1);
     }
 }

@@ -1,38 +1,35 @@
 //! StatusNotification (1.6 §4.9): the charge point reports a connector's state or error.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{ChargePointErrorCode, ChargePointStatus, CiString255, CiString50};
 use crate::time::DateTime;
 
-/// StatusNotification.req (1.6 §6.47), charge point to central system.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StatusNotificationReq {
-    /// The connector; 0 is the charge point as a whole.
-    pub connector_id: u32,
-    /// The error, or NoError.
-    pub error_code: ChargePointErrorCode,
-    /// Free-form detail about the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub info: Option<CiString50>,
-    /// The connector's state.
-    pub status: ChargePointStatus,
-    /// When the state was entered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<DateTime>,
-    /// The vendor of `vendorErrorCode`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_id: Option<CiString255>,
-    /// A vendor-specific error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_error_code: Option<CiString50>,
+json_object! {
+    /// StatusNotification.req (1.6 §6.47), charge point to central system.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct StatusNotificationReq {
+        /// The connector; 0 is the charge point as a whole.
+        req connector_id: u32 = "connectorId",
+        /// The error, or NoError.
+        req error_code: ChargePointErrorCode = "errorCode",
+        /// Free-form detail about the error.
+        opt info: CiString50 = "info",
+        /// The connector's state.
+        req status: ChargePointStatus = "status",
+        /// When the state was entered.
+        opt timestamp: DateTime = "timestamp",
+        /// The vendor of `vendorErrorCode`.
+        opt vendor_id: CiString255 = "vendorId",
+        /// A vendor-specific error code.
+        opt vendor_error_code: CiString50 = "vendorErrorCode",
+    }
 }
 
-/// StatusNotification.conf (1.6 §6.48); no fields, lenient.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusNotificationConf {}
-
+json_object! {
+    /// StatusNotification.conf (1.6 §6.48); no fields, lenient.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct StatusNotificationConf [lenient] {
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

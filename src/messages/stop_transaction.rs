@@ -2,43 +2,39 @@
 
 use alloc::vec::Vec;
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{CiString20, IdTagInfo, MeterValue, Reason};
 use crate::time::DateTime;
 
-/// StopTransaction.req (1.6 §6.49), charge point to central system.
-///
-/// The schema's unit list for `transactionData` lacks `Hertz`: do not put Frequency
-/// samples in it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StopTransactionReq {
-    /// The idTag that stopped it, if one did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_tag: Option<CiString20>,
-    /// The energy register at the end, in Wh.
-    pub meter_stop: i32,
-    /// When it ended.
-    pub timestamp: DateTime,
-    /// The transaction (as StartTransaction.conf gave it).
-    pub transaction_id: i32,
-    /// Why it ended (default Local).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<Reason>,
-    /// Meter values collected during the transaction (StopTxnSampledData/StopTxnAlignedData).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_data: Option<Vec<MeterValue>>,
+json_object! {
+    /// StopTransaction.req (1.6 §6.49), charge point to central system.
+    ///
+    /// The schema's unit list for `transactionData` lacks `Hertz`: do not put Frequency
+    /// samples in it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct StopTransactionReq {
+        /// The idTag that stopped it, if one did.
+        opt id_tag: CiString20 = "idTag",
+        /// The energy register at the end, in Wh.
+        req meter_stop: i32 = "meterStop",
+        /// When it ended.
+        req timestamp: DateTime = "timestamp",
+        /// The transaction (as StartTransaction.conf gave it).
+        req transaction_id: i32 = "transactionId",
+        /// Why it ended (default Local).
+        opt reason: Reason = "reason",
+        /// Meter values collected during the transaction (StopTxnSampledData/StopTxnAlignedData).
+        opt transaction_data: Vec<MeterValue> = "transactionData",
+    }
 }
 
-/// StopTransaction.conf (1.6 §6.50); lenient: unknown fields from the central system are
-/// ignored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StopTransactionConf {
-    /// The verdict on the idTag that stopped it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_tag_info: Option<IdTagInfo>,
+json_object! {
+    /// StopTransaction.conf (1.6 §6.50); lenient: unknown fields from the central system are
+    /// ignored.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct StopTransactionConf [lenient] {
+        /// The verdict on the idTag that stopped it.
+        opt id_tag_info: IdTagInfo = "idTagInfo",
+    }
 }
 
 #[cfg(test)]

@@ -1,27 +1,26 @@
 //! TriggerMessage (1.6 §5.17): the central system asks the charge point to send a
 //! message now.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::{MessageTrigger, TriggerMessageStatus};
 
-/// TriggerMessage.req (1.6 §6.51), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TriggerMessageReq {
-    /// The message wanted.
-    pub requested_message: MessageTrigger,
-    /// The connector it is about (for MeterValues and StatusNotification).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector_id: Option<u32>,
+json_object! {
+    /// TriggerMessage.req (1.6 §6.51), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct TriggerMessageReq {
+        /// The message wanted.
+        req requested_message: MessageTrigger = "requestedMessage",
+        /// The connector it is about (for MeterValues and StatusNotification).
+        opt connector_id: u32 = "connectorId",
+    }
 }
 
-/// TriggerMessage.conf (1.6 §6.52).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TriggerMessageConf {
-    /// Whether the message will be sent.
-    pub status: TriggerMessageStatus,
+json_object! {
+    /// TriggerMessage.conf (1.6 §6.52).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct TriggerMessageConf {
+        /// Whether the message will be sent.
+        req status: TriggerMessageStatus = "status",
+    }
 }
 
 #[cfg(test)]

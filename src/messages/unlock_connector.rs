@@ -1,24 +1,24 @@
 //! UnlockConnector (1.6 §5.18): the central system asks the charge point to unlock a
 //! connector's cable lock.
 
-use serde::{Deserialize, Serialize};
-
 use crate::messages::types::UnlockStatus;
 
-/// UnlockConnector.req (1.6 §6.53), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UnlockConnectorReq {
-    /// The connector (> 0).
-    pub connector_id: u32,
+json_object! {
+    /// UnlockConnector.req (1.6 §6.53), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct UnlockConnectorReq {
+        /// The connector (> 0).
+        req connector_id: u32 = "connectorId",
+    }
 }
 
-/// UnlockConnector.conf (1.6 §6.54).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UnlockConnectorConf {
-    /// Whether it was unlocked.
-    pub status: UnlockStatus,
+json_object! {
+    /// UnlockConnector.conf (1.6 §6.54).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct UnlockConnectorConf {
+        /// Whether it was unlocked.
+        req status: UnlockStatus = "status",
+    }
 }
 
 #[cfg(test)]

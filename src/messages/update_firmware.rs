@@ -3,31 +3,29 @@
 
 use alloc::string::String;
 
-use serde::{Deserialize, Serialize};
-
 use crate::time::DateTime;
 
-/// UpdateFirmware.req (1.6 §6.55), central system to charge point.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdateFirmwareReq {
-    /// Where to download from (a URI; not validated).
-    pub location: String,
-    /// How many times to retry a failed download.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retries: Option<i32>,
-    /// From when on to download.
-    pub retrieve_date: DateTime,
-    /// Seconds between retries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_interval: Option<i32>,
+json_object! {
+    /// UpdateFirmware.req (1.6 §6.55), central system to charge point.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct UpdateFirmwareReq {
+        /// Where to download from (a URI; not validated).
+        req location: String = "location",
+        /// How many times to retry a failed download.
+        opt retries: i32 = "retries",
+        /// From when on to download.
+        req retrieve_date: DateTime = "retrieveDate",
+        /// Seconds between retries.
+        opt retry_interval: i32 = "retryInterval",
+    }
 }
 
-/// UpdateFirmware.conf (1.6 §6.56); no fields.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateFirmwareConf {}
-
+json_object! {
+    /// UpdateFirmware.conf (1.6 §6.56); no fields.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct UpdateFirmwareConf {
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

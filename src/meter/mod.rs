@@ -7,7 +7,6 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write as _;
 
 use crate::messages::{Location, Measurand, MeterValue, Phase, ReadingContext, SampledValue, UnitOfMeasure};
 use crate::time::{DateTime, Instant};
@@ -76,26 +75,43 @@ pub fn location_of(m: Measurand) -> Option<Location> {
 }
 
 /// Writes `v` with up to three decimals, trailing zeros trimmed ("230.1", "-0.5", "16").
-/// Uses only integer formatting; values beyond ±9e15 are clamped.
+/// Uses only integer arithmetic; values beyond ±9e15 are clamped.
 pub fn write_decimal(out: &mut String, v: f64) {
     const LIMIT: f64 = 9.0e15;
     let neg = v < 0.0;
     let abs = if neg { -v } else { v };
     let abs = if abs > LIMIT { LIMIT } else { abs };
+    // Whole numbers (energy registers, power) need no scaling.
+    let whole = abs as u64;
+    if whole as f64 == abs {
+        if neg && whole != 0 {
+            out.push('-');
+        }
+        crate::json::push_u64(out, whole);
+        return;
+    }
     // Round half away from zero; `as` truncates and saturates, never panics.
     let milli = (abs * 1000.0 + 0.5) as u64;
     let (int, mut frac) = (milli / 1000, milli % 1000);
     if neg && milli != 0 {
         out.push('-');
     }
-    let _ = write!(out, "{int}");
+    crate::json::push_u64(out, int);
     if frac != 0 {
+        let mut digits = [b'0'; 3];
         let mut width = 3;
         while frac % 10 == 0 {
             frac /= 10;
             width -= 1;
         }
-        let _ = write!(out, ".{frac:0width$}");
+        for i in (0..width).rev() {
+            if let Some(d) = digits.get_mut(i) {
+                *d = b'0' + (frac % 10) as u8;
+            }
+            frac /= 10;
+        }
+        out.push('.');
+        crate::json::push_ascii(out, digits.get(..width).unwrap_or(&[]));
     }
 }
 
@@ -191,26 +207,60 @@ impl MeterInputs {
         max_age_ms: u64,
         timestamp: DateTime,
     ) -> Option<MeterValue> {
-        let mut sampled_value = Vec::new();
+        let mut mv = MeterValue {
+            timestamp,
+            sampled_value: Vec::new(),
+        };
+        self.sample_into(connector, measurands, context, now, max_age_ms, &mut mv)
+            .then_some(mv)
+    }
+
+    /// [`Self::sample`] into `out` (its timestamp is left to the caller), reusing the room its
+    /// values already have: with a recycled `out`, a periodic sample allocates nothing.
+    /// Whether any reading was fresh.
+    pub fn sample_into(
+        &self,
+        connector: u32,
+        measurands: &[Measurand],
+        context: ReadingContext,
+        now: Instant,
+        max_age_ms: u64,
+        out: &mut MeterValue,
+    ) -> bool {
+        let mut n = 0usize;
         for m in measurands {
             for s in self.fresh(connector, now, max_age_ms).filter(|s| s.measurand == *m) {
-                let mut value = String::new();
-                write_decimal(&mut value, s.value);
-                sampled_value.push(SampledValue {
-                    value,
-                    context: Some(context),
-                    format: None,
-                    measurand: Some(*m),
-                    phase: s.phase,
-                    location: location_of(*m),
-                    unit: unit_of(*m),
-                });
+                let fill = |sv: &mut SampledValue| {
+                    sv.value.clear();
+                    write_decimal(&mut sv.value, s.value);
+                    sv.context = Some(context);
+                    sv.format = None;
+                    sv.measurand = Some(*m);
+                    sv.phase = s.phase;
+                    sv.location = location_of(*m);
+                    sv.unit = unit_of(*m);
+                };
+                match out.sampled_value.get_mut(n) {
+                    Some(sv) => fill(sv),
+                    None => {
+                        let mut sv = SampledValue {
+                            value: String::new(),
+                            context: None,
+                            format: None,
+                            measurand: None,
+                            phase: None,
+                            location: None,
+                            unit: None,
+                        };
+                        fill(&mut sv);
+                        out.sampled_value.push(sv);
+                    }
+                }
+                n += 1;
             }
         }
-        (!sampled_value.is_empty()).then_some(MeterValue {
-            timestamp,
-            sampled_value,
-        })
+        out.sampled_value.truncate(n);
+        n > 0
     }
 }
 

@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::json;
+
 /// The CALLERROR codes of OCPP-J 1.6 §4.2.3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -67,33 +69,26 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// Maps an error from deserializing a CALL payload to its CALLERROR code.
-///
-/// serde reports the kind of a data error only through its message, whose prefixes are
-/// fixed by serde's `de::Error` defaults (`missing field`, `invalid type`, ...) and by our own
-/// validators (`string too long`). The test table in `rpc::tests` pins every row.
+/// Maps an error from reading a CALL payload to its CALLERROR code (OCPP-J 1.6 §4.2.3);
+/// the reader reports the class itself, so this is the whole table.
 ///
 /// | error | code |
 /// |---|---|
-/// | `missing field` | OccurenceConstraintViolation |
-/// | `invalid type` | TypeConstraintViolation |
-/// | `invalid value`, `unknown variant`, `invalid length`, `string too long`, `number out of range` | PropertyConstraintViolation |
-/// | `unknown field`, `duplicate field`, anything else | FormationViolation |
-pub fn classify_payload_error(message: &str) -> ErrorCode {
-    const TABLE: [(&str, ErrorCode); 8] = [
-        ("missing field", ErrorCode::OccurenceConstraintViolation),
-        ("invalid type", ErrorCode::TypeConstraintViolation),
-        ("invalid value", ErrorCode::PropertyConstraintViolation),
-        ("unknown variant", ErrorCode::PropertyConstraintViolation),
-        ("invalid length", ErrorCode::PropertyConstraintViolation),
-        ("string too long", ErrorCode::PropertyConstraintViolation),
-        ("number out of range", ErrorCode::PropertyConstraintViolation),
-        ("unknown field", ErrorCode::FormationViolation),
-    ];
-    TABLE
-        .iter()
-        .find(|(prefix, _)| message.starts_with(prefix))
-        .map_or(ErrorCode::FormationViolation, |(_, code)| *code)
+/// | a required field is missing | OccurenceConstraintViolation |
+/// | a value of the wrong JSON type (`null` included; a fraction or exponent for an integer) | TypeConstraintViolation |
+/// | a value outside its type: enumeration, length, integer range, a number beyond `f64`, date-time, too many items | PropertyConstraintViolation |
+/// | an unknown or duplicate field, not JSON, not an object | FormationViolation |
+pub fn classify_payload_error(e: &json::Error) -> ErrorCode {
+    match e.kind {
+        json::ErrorKind::Missing => ErrorCode::OccurenceConstraintViolation,
+        json::ErrorKind::Type => ErrorCode::TypeConstraintViolation,
+        json::ErrorKind::Value => ErrorCode::PropertyConstraintViolation,
+        json::ErrorKind::Syntax
+        | json::ErrorKind::NotObject
+        | json::ErrorKind::NoPayload
+        | json::ErrorKind::UnknownField
+        | json::ErrorKind::DuplicateField => ErrorCode::FormationViolation,
+    }
 }
 
 #[cfg(test)]
@@ -118,35 +113,20 @@ mod tests {
     }
 
     #[test]
-    fn payload_errors_are_classified_by_prefix() {
+    fn payload_errors_are_classified_by_kind() {
+        use json::ErrorKind::*;
         let rows = [
-            (
-                "missing field `idTag` at line 1 column 2",
-                ErrorCode::OccurenceConstraintViolation,
-            ),
-            (
-                "invalid type: string \"1\", expected u32",
-                ErrorCode::TypeConstraintViolation,
-            ),
-            (
-                "invalid value: integer `-1`, expected u32",
-                ErrorCode::PropertyConstraintViolation,
-            ),
-            (
-                "unknown variant `Hot`, expected `Hard` or `Soft`",
-                ErrorCode::PropertyConstraintViolation,
-            ),
-            ("string too long: 21 > 20", ErrorCode::PropertyConstraintViolation),
-            (
-                "number out of range at line 1 column 9",
-                ErrorCode::PropertyConstraintViolation,
-            ),
-            ("unknown field `foo`, expected `type`", ErrorCode::FormationViolation),
-            ("duplicate field `type`", ErrorCode::FormationViolation),
-            ("something else", ErrorCode::FormationViolation),
+            (Missing, ErrorCode::OccurenceConstraintViolation),
+            (Type, ErrorCode::TypeConstraintViolation),
+            (Value, ErrorCode::PropertyConstraintViolation),
+            (UnknownField, ErrorCode::FormationViolation),
+            (DuplicateField, ErrorCode::FormationViolation),
+            (Syntax, ErrorCode::FormationViolation),
+            (NotObject, ErrorCode::FormationViolation),
+            (NoPayload, ErrorCode::FormationViolation),
         ];
-        for (msg, code) in rows {
-            assert_eq!(classify_payload_error(msg), code, "{msg}");
+        for (kind, code) in rows {
+            assert_eq!(classify_payload_error(&json::Error::new(kind, "", 0)), code, "{kind:?}");
         }
     }
 }

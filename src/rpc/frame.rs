@@ -1,18 +1,18 @@
 //! OCPP-J frames: `[2,id,action,payload]`, `[3,id,payload]`, `[4,id,code,description,details]`.
 //!
-//! Parsing reads the outer array element by element as raw JSON, so a broken payload never
-//! costs us the message id, and the id is all a CALLERROR needs to reach its caller.
+//! Parsing checks the whole text once (RFC 8259) and keeps the outer array's elements as raw
+//! JSON, so a broken payload never costs us the message id, and the id is all a CALLERROR
+//! needs to reach its caller. Nothing is copied unless an id or action has escapes.
+//!
+//! Writing appends to a `String` the caller reuses ([`write_call`], [`write_result`],
+//! [`write_error`]); [`call`], [`result`] and [`error`] return a new one.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt;
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-
 use super::error::ErrorCode;
+use crate::json::{scan_number, scan_string, scan_value, skip_ws, Str, ToJson, Writer};
 
 /// Message ids are at most this many characters (OCPP-J 1.6 §4.1.3).
 pub const MAX_MESSAGE_ID_LEN: usize = 36;
@@ -29,15 +29,15 @@ pub enum Frame<'a> {
         id: Cow<'a, str>,
         /// Action name as received (not yet known to be valid).
         action: Cow<'a, str>,
-        /// The payload, still raw JSON.
-        payload: &'a RawValue,
+        /// The payload, still raw JSON (a JSON object).
+        payload: &'a str,
     },
     /// `[3, id, payload]`: the answer to one of our CALLs.
     Result {
         /// Id of our CALL.
         id: Cow<'a, str>,
-        /// The payload, still raw JSON.
-        payload: &'a RawValue,
+        /// The payload, still raw JSON (any JSON value).
+        payload: &'a str,
     },
     /// `[4, id, code, description, details]`: our CALL failed.
     Error {
@@ -70,37 +70,64 @@ impl fmt::Display for FrameError {
     }
 }
 
-/// Up to five elements of the outer array, each kept as raw JSON.
-struct RawFrame<'a> {
-    items: [Option<&'a RawValue>; 5],
-    len: usize,
+/// One element of the outer array: its raw JSON, and the string token when it is a string.
+#[derive(Clone, Copy)]
+struct Element<'a> {
+    raw: &'a str,
+    string: Option<Str<'a>>,
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for RawFrame<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(core::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = RawFrame<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an OCPP-J frame array")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawFrame<'a>, A::Error> {
-                let mut frame = RawFrame {
-                    items: [None; 5],
-                    len: 0,
-                };
-                while let Some(item) = seq.next_element::<&'de RawValue>()? {
-                    match frame.items.get_mut(frame.len) {
-                        Some(slot) => *slot = Some(item),
-                        None => return Err(de::Error::custom("frame has more than 5 elements")),
-                    }
-                    frame.len += 1;
+/// The elements of the outer array (at most five), the whole text checked.
+fn elements<'a>(text: &'a str, items: &mut [Option<Element<'a>>; 5], len: &mut usize) -> Result<(), &'static str> {
+    const NOT_JSON: &str = "not valid JSON";
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'[') {
+        return Err(match scan_value(b, i) {
+            Ok(end) if skip_ws(b, end) == b.len() => "not an OCPP-J frame array",
+            _ => NOT_JSON,
+        });
+    }
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            let start = i;
+            let (end, string) = match b.get(i) {
+                Some(b'"') => {
+                    let (end, escaped) = scan_string(b, i).map_err(|_| NOT_JSON)?;
+                    let raw = text.get(start + 1..end - 1).ok_or(NOT_JSON)?;
+                    (end, Some(Str::new(raw, escaped, start)))
                 }
-                Ok(frame)
+                Some(b'0'..=b'9' | b'-') => (scan_number(b, i).map_err(|_| NOT_JSON)?, None),
+                _ => (scan_value(b, i).map_err(|_| NOT_JSON)?, None),
+            };
+            if let Some(slot) = items.get_mut(*len) {
+                *slot = Some(Element {
+                    raw: text.get(start..end).ok_or(NOT_JSON)?,
+                    string,
+                });
+            }
+            *len += 1;
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b']') => {
+                    i += 1;
+                    break;
+                }
+                _ => return Err(NOT_JSON),
             }
         }
-        d.deserialize_seq(V(core::marker::PhantomData))
     }
+    if skip_ws(b, i) != b.len() {
+        return Err(NOT_JSON);
+    }
+    if *len > items.len() {
+        return Err("frame has more than 5 elements");
+    }
+    Ok(())
 }
 
 fn err(id: Option<&str>, code: ErrorCode, description: impl Into<String>, answer: bool) -> FrameError {
@@ -112,8 +139,14 @@ fn err(id: Option<&str>, code: ErrorCode, description: impl Into<String>, answer
     }
 }
 
-fn as_str(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
-    raw.and_then(|r| serde_json::from_str::<Cow<'_, str>>(r.get()).ok())
+/// An element as text, if it is a JSON string (borrowed unless it has escapes).
+fn as_str(e: Option<Element<'_>>) -> Option<Cow<'_, str>> {
+    let s = e?.string?;
+    if s.has_escapes() {
+        s.to_string().ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(s.raw()))
+    }
 }
 
 /// Parses one text message from the central system.
@@ -133,18 +166,19 @@ fn as_str(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
 /// Action-level rows (unknown action, unsupported action, payload field errors) are decided
 /// by the caller once it knows the action; see [`super::classify_payload_error`].
 pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
-    let raw: RawFrame<'_> = serde_json::from_str(text).map_err(|e| {
-        let what = if e.is_data() {
-            "not an OCPP-J frame array"
-        } else {
-            "not valid JSON"
-        };
-        err(None, ErrorCode::FormationViolation, alloc::format!("{what}: {e}"), true)
-    })?;
-    let [t, id, a, b, c] = raw.items;
+    let mut items = [None; 5];
+    let mut len = 0;
+    elements(text, &mut items, &mut len).map_err(|what| err(None, ErrorCode::FormationViolation, what, true))?;
+    let [t, id, a, b, c] = items;
     let id_str = as_str(id);
     let id_ref = id_str.as_deref();
-    let msg_type = t.and_then(|t| serde_json::from_str::<u8>(t.get()).ok());
+    // An integer has one spelling in JSON: the raw text decides.
+    let msg_type: Option<u8> = match t.map(|t| t.raw) {
+        Some("2") => Some(2),
+        Some("3") => Some(3),
+        Some("4") => Some(4),
+        _ => None,
+    };
     // Only a frame that is certainly a CALLRESULT or CALLERROR goes unanswered (OCPP-J answers
     // CALLs); anything whose type cannot be read may be a CALL and gets a CALLERROR.
     let answerable = !matches!(msg_type, Some(3 | 4));
@@ -166,7 +200,7 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
     }
     match msg_type {
         Some(2) => {
-            if raw.len < 4 {
+            if len < 4 {
                 return Err(err(
                     id_ref,
                     ErrorCode::ProtocolError,
@@ -174,7 +208,7 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
                     true,
                 ));
             }
-            if raw.len > 4 {
+            if len > 4 {
                 return Err(err(
                     id_ref,
                     ErrorCode::FormationViolation,
@@ -184,7 +218,7 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
             }
             let action =
                 as_str(a).ok_or_else(|| err(id_ref, ErrorCode::FormationViolation, "action is not a string", true))?;
-            let payload = b.filter(|p| p.get().trim_start().starts_with('{')).ok_or_else(|| {
+            let payload = b.map(|p| p.raw).filter(|p| p.starts_with('{')).ok_or_else(|| {
                 err(
                     id_ref,
                     ErrorCode::FormationViolation,
@@ -194,8 +228,11 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
             })?;
             Ok(Frame::Call { id, action, payload })
         }
-        Some(3) => match (a, raw.len) {
-            (Some(payload), 3) => Ok(Frame::Result { id, payload }),
+        Some(3) => match (a, len) {
+            (Some(payload), 3) => Ok(Frame::Result {
+                id,
+                payload: payload.raw,
+            }),
             _ => Err(err(
                 id_ref,
                 ErrorCode::FormationViolation,
@@ -229,80 +266,80 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
     }
 }
 
-/// Writes `s` as a JSON string literal, escaped as RFC 8259 §7 requires (no allocation).
-fn push_json_str(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
-    for &b in s.as_bytes() {
-        match b {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0..=0x1f => {
-                out.extend_from_slice(b"\\u00");
-                out.extend([b >> 4, b & 0xf].map(|n| HEX.get(usize::from(n)).copied().unwrap_or(b'0')));
-            }
-            _ => out.push(b),
-        }
-    }
-    out.push(b'"');
+/// Appends `[2,"id","Action",payload]` to `out`.
+pub fn write_call(out: &mut String, id: &str, action: &str, payload: &dyn ToJson) {
+    let mut w = Writer::new(out);
+    w.begin_array();
+    w.uint(2);
+    w.string(id);
+    w.string(action);
+    payload.write_json(&mut w);
+    w.end_array();
 }
 
-/// The bytes of a frame as text: everything written into them is UTF-8 (escaped input
-/// strings and serde_json's output), so this never fails in practice.
-fn into_text(out: Vec<u8>) -> Result<String, serde_json::Error> {
-    String::from_utf8(out).map_err(|_| serde::ser::Error::custom("frame is not UTF-8"))
+/// Appends one of our own CALLs, `[2,"id","Action",payload]`: the id is ASCII we made and
+/// the action a name of ours, so neither is scanned for escapes.
+pub(crate) fn write_own_call(out: &mut String, id: &[u8], action: &str, payload: &dyn ToJson) {
+    let mut w = Writer::new(out);
+    w.begin_array();
+    w.uint(2);
+    w.ascii(id);
+    w.name(action);
+    payload.write_json(&mut w);
+    w.end_array();
+}
+
+/// Appends `[3,"id",payload]` to `out`.
+pub fn write_result(out: &mut String, id: &str, payload: &dyn ToJson) {
+    let mut w = Writer::new(out);
+    w.begin_array();
+    w.uint(3);
+    w.string(id);
+    payload.write_json(&mut w);
+    w.end_array();
 }
 
 /// `[2,"id","Action",payload]`.
-pub fn call<T: Serialize + ?Sized>(id: &str, action: &str, payload: &T) -> Result<String, serde_json::Error> {
-    // serde_json's streaming Serializer needs std; to_vec works everywhere.
-    let payload = serde_json::to_vec(payload)?;
-    let mut out = Vec::with_capacity(payload.len() + id.len() + action.len() + 12);
-    out.extend_from_slice(b"[2,");
-    push_json_str(&mut out, id);
-    out.push(b',');
-    push_json_str(&mut out, action);
-    out.push(b',');
-    out.extend_from_slice(&payload);
-    out.push(b']');
-    into_text(out)
+pub fn call(id: &str, action: &str, payload: &dyn ToJson) -> String {
+    let mut out = String::new();
+    write_call(&mut out, id, action, payload);
+    out
 }
 
 /// `[3,"id",payload]`.
-pub fn result<T: Serialize + ?Sized>(id: &str, payload: &T) -> Result<String, serde_json::Error> {
-    let payload = serde_json::to_vec(payload)?;
-    let mut out = Vec::with_capacity(payload.len() + id.len() + 8);
-    out.extend_from_slice(b"[3,");
-    push_json_str(&mut out, id);
-    out.push(b',');
-    out.extend_from_slice(&payload);
-    out.push(b']');
-    into_text(out)
+pub fn result(id: &str, payload: &dyn ToJson) -> String {
+    let mut out = String::new();
+    write_result(&mut out, id, payload);
+    out
 }
 
 /// Longest CALLERROR description we send: descriptions quote what was wrong, and an answer
 /// must not grow with a hostile frame.
 pub const MAX_DESCRIPTION: usize = 120;
 
-/// `[4,"id","Code","description",{}]`; the description is cut to [`MAX_DESCRIPTION`] characters.
-pub fn error(id: &str, code: ErrorCode, description: &str) -> String {
+/// Appends `[4,"id","Code","description",{}]` to `out`; the description is cut to
+/// [`MAX_DESCRIPTION`] characters.
+pub fn write_error(out: &mut String, id: &str, code: ErrorCode, description: &str) {
     let description = match description.char_indices().nth(MAX_DESCRIPTION) {
         Some((cut, _)) => description.get(..cut).unwrap_or(""),
         None => description,
     };
-    let mut out = Vec::with_capacity(id.len() + description.len() + 48);
-    out.extend_from_slice(b"[4,");
-    push_json_str(&mut out, id);
-    out.push(b',');
-    push_json_str(&mut out, code.as_str());
-    out.push(b',');
-    push_json_str(&mut out, description);
-    out.extend_from_slice(b",{}]");
-    // Only escaped &str went in: always UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+    let mut w = Writer::new(out);
+    w.begin_array();
+    w.uint(4);
+    w.string(id);
+    w.name(code.as_str());
+    w.string(description);
+    w.begin_object();
+    w.end_object();
+    w.end_array();
+}
+
+/// `[4,"id","Code","description",{}]`; see [`write_error`].
+pub fn error(id: &str, code: ErrorCode, description: &str) -> String {
+    let mut out = String::new();
+    write_error(&mut out, id, code, description);
+    out
 }
 
 #[cfg(test)]
@@ -311,7 +348,7 @@ mod tests {
 
     fn call_parts(text: &str) -> (String, String, String) {
         match parse(text) {
-            Ok(Frame::Call { id, action, payload }) => (id.into(), action.into(), payload.get().into()),
+            Ok(Frame::Call { id, action, payload }) => (id.into(), action.into(), payload.into()),
             other => panic!("not a call: {other:?}"),
         }
     }
@@ -391,9 +428,9 @@ mod tests {
 
     #[test]
     fn frames_are_written_with_escaping() {
-        let empty = serde_json::Map::new();
-        assert_eq!(call("1", "Heartbeat", &empty).unwrap(), r#"[2,"1","Heartbeat",{}]"#);
-        assert_eq!(result("a\"b", &empty).unwrap(), r#"[3,"a\"b",{}]"#);
+        let empty = crate::messages::HeartbeatReq {};
+        assert_eq!(call("1", "Heartbeat", &empty), r#"[2,"1","Heartbeat",{}]"#);
+        assert_eq!(result("a\"b", &empty), r#"[3,"a\"b",{}]"#);
         let odd = "tab\tquote\"nl\nbell\u{7}é";
         let text = error(odd, ErrorCode::GenericError, odd);
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -7,8 +7,7 @@
 
 use core::fmt;
 
-use serde::de::{self, Unexpected, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::json::{self, FromJson, Reader, ToJson, Writer};
 
 const MS_PER_SEC: i64 = 1000;
 const MS_PER_DAY: i64 = 86_400_000;
@@ -254,56 +253,89 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
 }
 
-impl fmt::Display for DateTime {
+/// The longest text [`DateTime::to_rfc3339`] writes: `YYYY-MM-DDTHH:MM:SS.sssZ`.
+pub const RFC3339_MAX_LEN: usize = 24;
+
+impl DateTime {
     /// `YYYY-MM-DDTHH:MM:SSZ`, or `YYYY-MM-DDTHH:MM:SS.sssZ` when the milliseconds are not
-    /// zero; clamped to years 0000..=9999.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// zero, written into `buf` (no formatting machinery); clamped to years 0000..=9999.
+    pub fn to_rfc3339(self, buf: &mut [u8; RFC3339_MAX_LEN]) -> &str {
+        let len = self.rfc3339_bytes(buf);
+        core::str::from_utf8(buf.get(..len).unwrap_or(&[])).unwrap_or("")
+    }
+
+    /// [`Self::to_rfc3339`] as ASCII bytes in `buf`; their number.
+    fn rfc3339_bytes(self, buf: &mut [u8; RFC3339_MAX_LEN]) -> usize {
         let min = MIN_DAYS * MS_PER_DAY;
         let max = (MAX_DAYS + 1) * MS_PER_DAY - 1;
         let ms = self.0.clamp(min, max);
         let (year, month, day) = civil_from_days(ms.div_euclid(MS_PER_DAY));
-        let in_day = ms.rem_euclid(MS_PER_DAY);
-        let secs = in_day / MS_PER_SEC;
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            year,
-            month,
-            day,
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )?;
-        match in_day % MS_PER_SEC {
-            0 => f.write_str("Z"),
-            frac => write!(f, ".{:03}Z", frac),
+        // In range after the clamp: every field fits its digits.
+        let in_day = u32::try_from(ms.rem_euclid(MS_PER_DAY)).unwrap_or(0);
+        let secs = in_day / 1000;
+        let frac = in_day % 1000;
+        let year = u32::try_from(year).unwrap_or(0);
+        let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+        let [y0, y1] = two(year / 100);
+        let [y2, y3] = two(year);
+        let [mo0, mo1] = two(month);
+        let [d0, d1] = two(day);
+        let [h0, h1] = two(secs / 3600);
+        let [mi0, mi1] = two(secs / 60 % 60);
+        let [s0, s1] = two(secs % 60);
+        let ([t0, t1, t2, t3, t4], len) = if frac == 0 {
+            ([b'Z', b'0', b'0', b'0', b'Z'], 20)
+        } else {
+            let [f0, f12 @ ..] = [frac / 100, frac / 10 % 10, frac % 10].map(|d| b'0' + d as u8);
+            let [f1, f2] = f12;
+            ([b'.', f0, f1, f2, b'Z'], RFC3339_MAX_LEN)
+        };
+        *buf = [
+            y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1, t0, t1, t2, t3,
+            t4,
+        ];
+        len
+    }
+}
+
+impl fmt::Display for DateTime {
+    /// See [`DateTime::to_rfc3339`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.to_rfc3339(&mut [0; RFC3339_MAX_LEN]))
+    }
+}
+
+impl ToJson for DateTime {
+    fn write_json(&self, w: &mut Writer<'_>) {
+        /// Word-aligned, so the UTF-8 check of `from_utf8` takes its fast path.
+        #[repr(align(8))]
+        struct Quoted([u8; 32]);
+        let mut buf = [0; RFC3339_MAX_LEN];
+        let len = self.rfc3339_bytes(&mut buf);
+        // In its quotes, copied in one piece.
+        let mut quoted = Quoted([b'"'; 32]);
+        if let (Some(dst), Some(src)) = (quoted.0.get_mut(1..=len), buf.get(..len)) {
+            dst.copy_from_slice(src);
         }
+        w.raw(core::str::from_utf8(quoted.0.get(..len + 2).unwrap_or(&[])).unwrap_or("\"\""));
     }
 }
 
-impl Serialize for DateTime {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-struct DateTimeVisitor;
-
-impl Visitor<'_> for DateTimeVisitor {
-    type Value = DateTime;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an RFC 3339 date-time with a zone")
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<DateTime, E> {
-        DateTime::parse(s).map_err(|_| E::invalid_value(Unexpected::Str(s), &"an RFC 3339 date-time with a zone"))
-    }
-}
-
-impl<'de> Deserialize<'de> for DateTime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<DateTime, D::Error> {
-        deserializer.deserialize_str(DateTimeVisitor)
+impl FromJson for DateTime {
+    /// A string that is not an RFC 3339 date-time with a zone is a value error.
+    fn read_json(r: &mut Reader<'_>) -> Result<Self, json::Error> {
+        let s = r.string()?;
+        let parsed = if s.has_escapes() {
+            let mut buf = [0u8; 64];
+            match s.decode_small(&mut buf) {
+                Some(t) => DateTime::parse(t).ok(),
+                // Long, with escapes: any number of fraction digits is allowed.
+                None => s.to_string().ok().and_then(|t| DateTime::parse(&t).ok()),
+            }
+        } else {
+            DateTime::parse(s.raw()).ok()
+        };
+        parsed.ok_or_else(|| r.error(json::ErrorKind::Value))
     }
 }
 
@@ -450,18 +482,27 @@ mod tests {
     }
 
     #[test]
-    fn serde_uses_the_string_form() {
-        let t: DateTime = serde_json::from_str(r#""2019-04-12T23:20:50.52Z""#).unwrap();
+    fn json_uses_the_string_form() {
+        let t: DateTime = json::from_str(r#""2019-04-12T23:20:50.52Z""#).unwrap();
         assert_eq!(t.unix_millis(), 1_555_111_250_520);
-        assert_eq!(serde_json::to_string(&t).unwrap(), r#""2019-04-12T23:20:50.520Z""#);
-        let err = serde_json::from_str::<DateTime>(r#""2019-04-12T23:20:50""#)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("invalid value: string \"2019-04-12T23:20:50\""),
-            "{err}"
+        assert_eq!(json::to_string(&t), r#""2019-04-12T23:20:50.520Z""#);
+        let err = json::from_str::<DateTime>(r#""2019-04-12T23:20:50""#).unwrap_err();
+        assert_eq!(err.kind, json::ErrorKind::Value);
+        let err = json::from_str::<DateTime>("1555111250").unwrap_err();
+        assert_eq!(err.kind, json::ErrorKind::Type);
+        // Escapes are decoded first; fractions of any length are read, escaped or not.
+        let t: DateTime = json::from_str(r#""2019-04-12\u005423:20:50Z""#).unwrap();
+        assert_eq!(t.unix_millis(), 1_555_111_250_000);
+        let digits = "9".repeat(60);
+        let long = alloc::format!("\"2019-04-12T23:20:50.{digits}Z\"");
+        assert_eq!(
+            json::from_str::<DateTime>(&long).map(|t| t.unix_millis() % 1000),
+            Ok(999)
         );
-        assert!(err.contains("an RFC 3339 date-time with a zone"), "{err}");
-        assert!(serde_json::from_str::<DateTime>("1555111250").is_err());
+        let long = alloc::format!("\"2019-04-12\\u005423:20:50.{digits}Z\"");
+        assert_eq!(
+            json::from_str::<DateTime>(&long).map(|t| t.unix_millis() % 1000),
+            Ok(999)
+        );
     }
 }

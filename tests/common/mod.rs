@@ -246,7 +246,7 @@ impl Sim {
         while let Some(ev) = self.cp.poll_event() {
             self.events.push(ev);
         }
-        while let Some(text) = self.cp.poll_transmit() {
+        while let Some(text) = self.cp.poll_transmit().map(String::from) {
             moved = true;
             self.sent.push(text.clone());
             if !self.online {
