@@ -484,6 +484,25 @@ fn reset_waits_for_stop_delivery_at_most_the_grace_time() {
 }
 
 #[test]
+fn reset_waits_for_the_answer_to_a_call_in_flight() {
+    // A central system busy answering our CALL when the link drops may lose the Reset.conf it
+    // already received (the Python `ocpp` library does): the reboot waits for that answer.
+    let mut s = sim("reset_in_flight");
+    s.csms.on("DataTransfer", |_| Reply::Silence);
+    s.cp.send_data_transfer(s.now, "com.example", None, None).unwrap();
+    s.run_ms(50);
+    assert_eq!(s.csms.count("DataTransfer"), 1);
+    s.take_events();
+    let sent = s.raw(r#"[2,"r1","Reset",{"type":"Soft"}]"#);
+    assert_eq!(sent, vec![json!([3, "r1", {"status": "Accepted"}])]);
+    s.run_secs(9);
+    assert!(!has_event(&s, |e| matches!(e, Event::Reset { .. })));
+    // No answer: at the end of the grace time (10 s) the reset goes ahead anyway.
+    s.run_secs(2);
+    assert!(has_event(&s, |e| matches!(e, Event::Reset { .. })));
+}
+
+#[test]
 fn unlock_connector() {
     let mut s = sim("unlock");
     start_session(&mut s, 1);

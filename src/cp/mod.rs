@@ -983,7 +983,11 @@ impl ChargePoint {
         let Some((kind, deadline)) = self.reset else {
             return;
         };
-        if self.queued_tx_messages() == 0 || deadline <= now {
+        // Also wait for the answer to a CALL in flight: a central system still busy answering
+        // it when the link drops may lose the Reset.conf it already has (seen with the Python
+        // `ocpp` library, whose receive loop ends when it answers into a closed link).
+        let idle = self.queued_tx_messages() == 0 && self.in_flight.is_none();
+        if idle || deadline <= now {
             self.reset = None;
             self.log(
                 Level::Info,
