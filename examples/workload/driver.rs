@@ -347,6 +347,8 @@ pub struct Workload<P: Probe> {
     pending: Vec<(String, Expect)>,
     /// MeterValues sent in the current meter cycle.
     cycle_meter_values: u64,
+    /// The host's copy of the frame the charge point sent last.
+    frame: String,
 }
 
 impl<P: Probe> Workload<P> {
@@ -365,6 +367,7 @@ impl<P: Probe> Workload<P> {
             inbox: Vec::with_capacity(4),
             pending: Vec::with_capacity(2),
             cycle_meter_values: 0,
+            frame: String::with_capacity(1024),
         }
     }
 
@@ -587,25 +590,24 @@ impl<P: Probe> Workload<P> {
         if due.is_some_and(|t| t <= self.now) {
             self.with_cp(api::handle_timeout)?;
         }
-        // The frames are read where the charge point wrote them, as a host writes them to its
-        // socket; the charge point is out of `self` meanwhile, so the central system can read.
-        let mut cp = self.cp.take().ok_or_else(|| "no charge point".to_string())?;
-        let mut failed = None;
+        // The charge point lends each frame from its buffer; the host copies it out, as it
+        // would into its socket (outside the charge point's calls), for the central system.
+        let mut frame = std::mem::take(&mut self.frame);
         loop {
+            let cp = self.cp.as_mut().ok_or_else(|| "no charge point".to_string())?;
             self.probe.enter();
-            let text = api::poll_transmit(&mut cp);
+            let text = api::poll_transmit(cp);
             self.probe.exit();
             let Some(text) = text else { break };
+            frame.clear();
+            frame.push_str(text);
             moved = true;
-            if let Err(e) = self.receive_from_cp(text) {
-                failed = Some(e);
-                break;
+            if let Err(e) = self.receive_from_cp(&frame) {
+                self.frame = frame;
+                return Err(e);
             }
         }
-        self.cp = Some(cp);
-        if let Some(e) = failed {
-            return Err(e);
-        }
+        self.frame = frame;
         while let Some(ev) = self.with_cp(|cp, _| api::poll_event(cp))? {
             self.volumes.events += 1;
             self.probe.enter();
