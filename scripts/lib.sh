@@ -21,3 +21,24 @@ quietly() {
 }
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ensure_venv DIR REQUIREMENTS PYTHON IMPORTS: a venv at DIR with REQUIREMENTS installed
+# (again only when their sha256 changes), checked by importing IMPORTS.
+ensure_venv() {
+    local venv="$1" req="$2" py="$3" imports="$4"
+    local stamp="$venv/.requirements.sha256"
+    if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+        say "creating $venv"
+        rm -rf "$venv"
+        quietly "create venv with $py" "$py" -m venv "$venv"
+    fi
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$(sha "$req")" ]]; then
+        say "installing $req"
+        quietly "pip install -r $(basename "$req")" \
+            "$venv/bin/python" -m pip install --disable-pip-version-check -q -r "$req"
+        quietly "python packages import" "$venv/bin/python" -c "import $imports"
+        sha "$req" >"$stamp"
+    else
+        say "venv up to date"
+    fi
+}

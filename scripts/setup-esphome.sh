@@ -55,22 +55,7 @@ fi
 # ---------------------------------------------------------------- Python venv
 VENV="$ROOT/.venv-esphome"
 REQ="$ROOT/requirements-esphome.txt"
-STAMP="$VENV/.requirements.sha256"
-if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
-    say "creating $VENV"
-    rm -rf "$VENV"
-    quietly "create venv with $PY" "$PY" -m venv "$VENV"
-fi
-if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$(sha "$REQ")" ]]; then
-    say "installing $REQ"
-    quietly "pip install -r requirements-esphome.txt" \
-        "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$REQ"
-    quietly "python packages import" "$VENV/bin/python" -c \
-        'import esphome, aioesphomeapi, platformio, SCons, pytest'
-    sha "$REQ" >"$STAMP"
-else
-    say "venv up to date"
-fi
+ensure_venv "$VENV" "$REQ" "$PY" 'esphome, aioesphomeapi, platformio, SCons, pytest'
 
 # ---------------------------------------------------------------- pre-seeded PLATFORMIO_CORE_DIR
 # Re-seeded whenever the requirements or this script change (the seed is written below).

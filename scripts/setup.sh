@@ -34,23 +34,7 @@ node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' ||
 
 # ---------------------------------------------------------------- Python venv
 VENV="$ROOT/.venv"
-REQ="$ROOT/requirements.txt"
-STAMP="$VENV/.requirements.sha256"
-if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
-    say "creating $VENV"
-    rm -rf "$VENV"
-    quietly "create venv with $PY" "$PY" -m venv "$VENV"
-fi
-if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$(sha "$REQ")" ]]; then
-    say "installing $REQ"
-    quietly "pip install -r requirements.txt" \
-        "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$REQ"
-    quietly "python packages import" "$VENV/bin/python" -c \
-        'import ocpp.v16, websockets, jsonschema, rfc3339_validator, pytest'
-    sha "$REQ" >"$STAMP"
-else
-    say "venv up to date"
-fi
+ensure_venv "$VENV" "$ROOT/requirements.txt" "$PY" 'ocpp.v16, websockets, jsonschema, rfc3339_validator, pytest'
 
 # ---------------------------------------------------------------- node modules (ocpp-rpc)
 NODE_DIR="$ROOT/tests/interop/node"
