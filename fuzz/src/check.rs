@@ -48,36 +48,7 @@ macro_rules! every_action {
     };
 }
 
-every_action! {
-    Authorize: AuthorizeReq => AuthorizeConf,
-    BootNotification: BootNotificationReq => BootNotificationConf,
-    CancelReservation: CancelReservationReq => CancelReservationConf,
-    ChangeAvailability: ChangeAvailabilityReq => ChangeAvailabilityConf,
-    ChangeConfiguration: ChangeConfigurationReq => ChangeConfigurationConf,
-    ClearCache: ClearCacheReq => ClearCacheConf,
-    ClearChargingProfile: ClearChargingProfileReq => ClearChargingProfileConf,
-    DataTransfer: DataTransferReq => DataTransferConf,
-    DiagnosticsStatusNotification: DiagnosticsStatusNotificationReq => DiagnosticsStatusNotificationConf,
-    FirmwareStatusNotification: FirmwareStatusNotificationReq => FirmwareStatusNotificationConf,
-    GetCompositeSchedule: GetCompositeScheduleReq => GetCompositeScheduleConf,
-    GetConfiguration: GetConfigurationReq => GetConfigurationConf,
-    GetDiagnostics: GetDiagnosticsReq => GetDiagnosticsConf,
-    GetLocalListVersion: GetLocalListVersionReq => GetLocalListVersionConf,
-    Heartbeat: HeartbeatReq => HeartbeatConf,
-    MeterValues: MeterValuesReq => MeterValuesConf,
-    RemoteStartTransaction: RemoteStartTransactionReq => RemoteStartTransactionConf,
-    RemoteStopTransaction: RemoteStopTransactionReq => RemoteStopTransactionConf,
-    ReserveNow: ReserveNowReq => ReserveNowConf,
-    Reset: ResetReq => ResetConf,
-    SendLocalList: SendLocalListReq => SendLocalListConf,
-    SetChargingProfile: SetChargingProfileReq => SetChargingProfileConf,
-    StartTransaction: StartTransactionReq => StartTransactionConf,
-    StatusNotification: StatusNotificationReq => StatusNotificationConf,
-    StopTransaction: StopTransactionReq => StopTransactionConf,
-    TriggerMessage: TriggerMessageReq => TriggerMessageConf,
-    UnlockConnector: UnlockConnectorReq => UnlockConnectorConf,
-    UpdateFirmware: UpdateFirmwareReq => UpdateFirmwareConf,
-}
+ocpp_cp::for_each_action!(every_action);
 
 /// A frame the charge point sent, once validated.
 #[derive(Debug, Clone, PartialEq, Eq)]

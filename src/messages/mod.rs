@@ -318,36 +318,46 @@ macro_rules! impl_request {
     };
 }
 
-impl_request! {
-    Authorize: AuthorizeReq => AuthorizeConf,
-    BootNotification: BootNotificationReq => BootNotificationConf,
-    CancelReservation: CancelReservationReq => CancelReservationConf,
-    ChangeAvailability: ChangeAvailabilityReq => ChangeAvailabilityConf,
-    ChangeConfiguration: ChangeConfigurationReq => ChangeConfigurationConf,
-    ClearCache: ClearCacheReq => ClearCacheConf,
-    ClearChargingProfile: ClearChargingProfileReq => ClearChargingProfileConf,
-    DataTransfer: DataTransferReq => DataTransferConf,
-    DiagnosticsStatusNotification: DiagnosticsStatusNotificationReq => DiagnosticsStatusNotificationConf,
-    FirmwareStatusNotification: FirmwareStatusNotificationReq => FirmwareStatusNotificationConf,
-    GetCompositeSchedule: GetCompositeScheduleReq => GetCompositeScheduleConf,
-    GetConfiguration: GetConfigurationReq => GetConfigurationConf,
-    GetDiagnostics: GetDiagnosticsReq => GetDiagnosticsConf,
-    GetLocalListVersion: GetLocalListVersionReq => GetLocalListVersionConf,
-    Heartbeat: HeartbeatReq => HeartbeatConf,
-    MeterValues: MeterValuesReq => MeterValuesConf,
-    RemoteStartTransaction: RemoteStartTransactionReq => RemoteStartTransactionConf,
-    RemoteStopTransaction: RemoteStopTransactionReq => RemoteStopTransactionConf,
-    ReserveNow: ReserveNowReq => ReserveNowConf,
-    Reset: ResetReq => ResetConf,
-    SendLocalList: SendLocalListReq => SendLocalListConf,
-    SetChargingProfile: SetChargingProfileReq => SetChargingProfileConf,
-    StartTransaction: StartTransactionReq => StartTransactionConf,
-    StatusNotification: StatusNotificationReq => StatusNotificationConf,
-    StopTransaction: StopTransactionReq => StopTransactionConf,
-    TriggerMessage: TriggerMessageReq => TriggerMessageConf,
-    UnlockConnector: UnlockConnectorReq => UnlockConnectorConf,
-    UpdateFirmware: UpdateFirmwareReq => UpdateFirmwareConf,
+/// Calls `$callback! { Action: Req => Conf, ... }` with all 28 actions of OCPP 1.6 and their
+/// payload types, so that code outside this module (the fuzz checks) walks the same list.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_action {
+    ($callback:ident) => {
+        $callback! {
+            Authorize: AuthorizeReq => AuthorizeConf,
+            BootNotification: BootNotificationReq => BootNotificationConf,
+            CancelReservation: CancelReservationReq => CancelReservationConf,
+            ChangeAvailability: ChangeAvailabilityReq => ChangeAvailabilityConf,
+            ChangeConfiguration: ChangeConfigurationReq => ChangeConfigurationConf,
+            ClearCache: ClearCacheReq => ClearCacheConf,
+            ClearChargingProfile: ClearChargingProfileReq => ClearChargingProfileConf,
+            DataTransfer: DataTransferReq => DataTransferConf,
+            DiagnosticsStatusNotification: DiagnosticsStatusNotificationReq => DiagnosticsStatusNotificationConf,
+            FirmwareStatusNotification: FirmwareStatusNotificationReq => FirmwareStatusNotificationConf,
+            GetCompositeSchedule: GetCompositeScheduleReq => GetCompositeScheduleConf,
+            GetConfiguration: GetConfigurationReq => GetConfigurationConf,
+            GetDiagnostics: GetDiagnosticsReq => GetDiagnosticsConf,
+            GetLocalListVersion: GetLocalListVersionReq => GetLocalListVersionConf,
+            Heartbeat: HeartbeatReq => HeartbeatConf,
+            MeterValues: MeterValuesReq => MeterValuesConf,
+            RemoteStartTransaction: RemoteStartTransactionReq => RemoteStartTransactionConf,
+            RemoteStopTransaction: RemoteStopTransactionReq => RemoteStopTransactionConf,
+            ReserveNow: ReserveNowReq => ReserveNowConf,
+            Reset: ResetReq => ResetConf,
+            SendLocalList: SendLocalListReq => SendLocalListConf,
+            SetChargingProfile: SetChargingProfileReq => SetChargingProfileConf,
+            StartTransaction: StartTransactionReq => StartTransactionConf,
+            StatusNotification: StatusNotificationReq => StatusNotificationConf,
+            StopTransaction: StopTransactionReq => StopTransactionConf,
+            TriggerMessage: TriggerMessageReq => TriggerMessageConf,
+            UnlockConnector: UnlockConnectorReq => UnlockConnectorConf,
+            UpdateFirmware: UpdateFirmwareReq => UpdateFirmwareConf,
+        }
+    };
 }
+
+for_each_action!(impl_request);
 
 /// Defines an enum with one variant per action holding that action's payload type, its
 /// `parse` (by action name) and `action`.
