@@ -77,7 +77,6 @@ pub struct Station {
     conn: Connection,
     rng: XorShift32,
     events: VecDeque<StationEvent>,
-    charge_point_id: String,
 }
 
 impl Station {
@@ -86,10 +85,6 @@ impl Station {
     /// The Basic-auth password is the charge point's AuthorizationKey when it has one
     /// (persisted, or changed by the central system), else the one in `client`.
     pub fn new(cp: ChargePoint, client: ClientConfig, conn_config: ConnectionConfig, seed: u32) -> Self {
-        let charge_point_id = client
-            .basic_auth
-            .as_ref()
-            .map_or_else(|| String::from(cp.charge_point_id()), |(user, _)| user.clone());
         let mut conn = Connection::new(client, conn_config);
         conn.set_log(cp.logger());
         let mut station = Station {
@@ -97,7 +92,6 @@ impl Station {
             conn,
             rng: XorShift32::new(seed),
             events: VecDeque::new(),
-            charge_point_id,
         };
         station.follow_configuration();
         station
@@ -250,8 +244,14 @@ impl Station {
         let ping = u32::try_from(self.cp.configuration().int(Key::WebSocketPingInterval)).unwrap_or(0);
         self.conn.set_ping_interval(ping);
         if let Some(key) = self.cp.authorization_key() {
-            self.conn
-                .set_basic_auth(Some((self.charge_point_id.clone(), String::from(key))));
+            // The Basic-auth user stays what the host gave (the charge point id by default).
+            let user = self
+                .conn
+                .client_config()
+                .basic_auth
+                .as_ref()
+                .map_or_else(|| String::from(self.cp.charge_point_id()), |(user, _)| user.clone());
+            self.conn.set_basic_auth(Some((user, String::from(key))));
         }
     }
 }
