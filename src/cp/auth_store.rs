@@ -62,11 +62,43 @@ fn bare(status: AuthorizationStatus) -> IdTagInfo {
     }
 }
 
+/// Sorts `v` by case-folded idTag: a heapsort, O(n log n) without allocating. A list is
+/// sorted once per SendLocalList, so core's faster sort is not worth its ~1.5 KB of flash.
+fn sort_by_tag(v: &mut [&AuthorizationData]) {
+    let less = |v: &[&AuthorizationData], a: usize, b: usize| match (v.get(a), v.get(b)) {
+        (Some(x), Some(y)) => cmp_tag(&x.id_tag, &y.id_tag) == Ordering::Less,
+        _ => false,
+    };
+    // Moves the entry at `root` down the heap of `v[..end]` until both children are smaller.
+    let sift = |v: &mut [&AuthorizationData], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(v, child, child + 1) {
+            child += 1;
+        }
+        if !less(v, root, child) {
+            break;
+        }
+        v.swap(root, child);
+        root = child;
+    };
+    let n = v.len();
+    for root in (0..n / 2).rev() {
+        sift(v, root, n);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        sift(v, 0, end);
+    }
+}
+
 /// The request's entries sorted by idTag, or `None` if an idTag occurs twice
 /// (1.6 §5.15: all idTags in localAuthorizationList MUST be unique).
 fn sorted_unique(items: &[AuthorizationData]) -> Option<Vec<&AuthorizationData>> {
     let mut sorted: Vec<&AuthorizationData> = items.iter().collect();
-    sorted.sort_unstable_by(|a, b| cmp_tag(&a.id_tag, &b.id_tag));
+    sort_by_tag(&mut sorted);
     let duplicate = sorted
         .windows(2)
         .any(|w| matches!(w, [a, b] if cmp_tag(&a.id_tag, &b.id_tag) == Ordering::Equal));
@@ -479,6 +511,46 @@ mod tests {
 
     fn tag(s: &str) -> CiString20 {
         CiString20::new(s).unwrap()
+    }
+
+    #[test]
+    fn entries_sort_by_folded_tag_whatever_the_order_given() {
+        // Every length up to 40, entries given from both ends inwards, in mixed case.
+        for n in 0..40u32 {
+            let items: Vec<AuthorizationData> = (0..n)
+                .map(|i| {
+                    let k = if i % 2 == 0 { n - 1 - i / 2 } else { i / 2 };
+                    let name = if k % 2 == 0 {
+                        alloc::format!("tag{k:03}")
+                    } else {
+                        alloc::format!("TAG{k:03}")
+                    };
+                    AuthorizationData {
+                        id_tag: tag(&name),
+                        id_tag_info: None,
+                    }
+                })
+                .collect();
+            let sorted = sorted_unique(&items).unwrap();
+            let got: Vec<u32> = sorted.iter().map(|e| e.id_tag.as_str()[3..].parse().unwrap()).collect();
+            assert_eq!(got, (0..n).collect::<Vec<_>>(), "n = {n}");
+        }
+        // Equal once folded: a duplicate.
+        let twice = [
+            AuthorizationData {
+                id_tag: tag("b"),
+                id_tag_info: None,
+            },
+            AuthorizationData {
+                id_tag: tag("a"),
+                id_tag_info: None,
+            },
+            AuthorizationData {
+                id_tag: tag("B"),
+                id_tag_info: None,
+            },
+        ];
+        assert!(sorted_unique(&twice).is_none());
     }
 
     fn info(json: &str) -> IdTagInfo {

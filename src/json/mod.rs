@@ -310,18 +310,19 @@ macro_rules! json_object {
                 #[allow(non_camel_case_types, dead_code)]
                 enum F { $($field,)* }
                 const NAMES: &[&str] = &[$($json),*];
+                const REQUIRED: u64 = 0 $( | json_object!(@bit $mode F::$field) )*;
                 $( let mut $field: Option<$ty> = None; )*
-                let mut ob = rd.object()?;
-                while let Some(i) = rd.field(&mut ob, NAMES)? {
+                rd.fields(NAMES, REQUIRED, &mut |rd, i| {
+                    let _ = (&rd, i);
                     $(
                         if i == F::$field as usize {
-                            json_object!(@read $mode rd $field $ty $(, $read)?);
-                            continue;
+                            $field = Some(json_object!(@read rd $ty $(, $read)?));
+                            return Ok(());
                         }
                     )*
-                    let _ = i;
-                }
-                Ok($name { $( $field: json_object!(@finish $mode rd $field $json), )* })
+                    Ok(())
+                })?;
+                Ok($name { $( $field: json_object!(@finish $mode $field), )* })
             }
         }
 
@@ -362,24 +363,13 @@ macro_rules! json_object {
     (@ty opt $ty:ty) => { Option<$ty> };
     (@lenient) => { false };
     (@lenient lenient) => { true };
-    (@read req $rd:ident $f:ident $ty:ty) => {
-        $f = Some(<$ty as $crate::json::FromJson>::read_json($rd)?)
-    };
-    (@read req $rd:ident $f:ident $ty:ty, $read:path) => {
-        $f = Some($read($rd)?)
-    };
-    (@read opt $rd:ident $f:ident $ty:ty) => {
-        if !$rd.absent()? {
-            $f = Some(<$ty as $crate::json::FromJson>::read_json($rd)?);
-        }
-    };
-    (@read opt $rd:ident $f:ident $ty:ty, $read:path) => {
-        if !$rd.absent()? {
-            $f = Some($read($rd)?);
-        }
-    };
-    (@finish req $rd:ident $f:ident $json:literal) => { $f.ok_or_else(|| $rd.missing($json))? };
-    (@finish opt $rd:ident $f:ident $json:literal) => { $f };
+    (@read $rd:ident $ty:ty) => { <$ty as $crate::json::FromJson>::read_json($rd)? };
+    (@read $rd:ident $ty:ty, $read:path) => { $read($rd)? };
+    (@bit req $f:expr) => { 1u64 << ($f as u32) };
+    (@bit opt $f:expr) => { 0 };
+    // `fields` has checked that every required field was read.
+    (@finish req $f:ident) => { $f.ok_or($crate::json::Error::new($crate::json::ErrorKind::Missing, "", 0))? };
+    (@finish opt $f:ident) => { $f };
     (@write req $w:ident, $v:expr, $json:literal) => {
         $w.key(concat!(",\"", $json, "\":"));
         $crate::json::ToJson::write_json($v, $w);

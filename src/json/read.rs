@@ -844,6 +844,35 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads a whole object whose fields are `names`, calling `each(reader, i)` with the
+    /// reader at the value of field `names[i]`; bit `i` of `required` set: that field must be
+    /// there (else [`ErrorKind::Missing`] naming the first one absent), clear: a lenient
+    /// reader takes `null` there as absent and does not call `each`.
+    ///
+    /// This is the one loop every `json_object!` type reads through (not generic: one copy
+    /// in the image, each type adds only its `each`).
+    pub fn fields(
+        &mut self,
+        names: &[&'static str],
+        required: u64,
+        each: &mut dyn FnMut(&mut Reader<'a>, usize) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut obj = self.object()?;
+        while let Some(i) = self.field(&mut obj, names)? {
+            let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
+            if required & bit == 0 && self.absent()? {
+                continue;
+            }
+            each(self, i)?;
+        }
+        let absent = required & !obj.seen;
+        if absent != 0 {
+            let first = names.get(absent.trailing_zeros() as usize).copied().unwrap_or("");
+            return Err(self.missing(first));
+        }
+        Ok(())
+    }
+
     /// A required field that was not there.
     pub fn missing(&self, name: &'static str) -> Error {
         Error::new(ErrorKind::Missing, name, self.pos)

@@ -231,19 +231,6 @@ impl<'a> Writer<'a> {
         self.sep();
         self.out.push_str(json);
     }
-
-    /// Formatted text as one value (numbers, dates): `f` writes it through [`core::fmt`].
-    pub fn display(&mut self, v: &dyn core::fmt::Display, quoted: bool) {
-        use core::fmt::Write as _;
-        self.sep();
-        if quoted {
-            self.out.push('"');
-        }
-        let _ = write!(self.out, "{v}");
-        if quoted {
-            self.out.push('"');
-        }
-    }
 }
 
 #[cfg(test)]

@@ -178,7 +178,7 @@ impl ToJson for Decimal {
     fn write_json(&self, w: &mut Writer<'_>) {
         match self.as_exact_int() {
             Some(i) => w.int(i),
-            None => w.display(self, false),
+            None => w.raw(self.text(&mut Text::new())),
         }
     }
 }
@@ -192,41 +192,106 @@ impl FromJson for Decimal {
 
 impl fmt::Display for Decimal {
     /// Fixed-point with at most three decimals (rounded), without float formatting:
-    /// `16`, `6.5`, `-0.125`. Magnitudes of 9e15 and more (always integral) are printed
-    /// as integers, exactly up to about 1.7e38 and with a decimal exponent beyond.
+    /// `16`, `6.5`, `-0.125`. Magnitudes of 9e15 and more are integers: printed exactly
+    /// below 1.8e19, beyond that as 14 significant digits and an exponent (`1e20`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.0;
-        if v > -EXACT && v < EXACT {
-            let scaled = v * 1000.0;
-            let milli = if v < 0.0 {
-                (scaled - 0.5) as i64
-            } else {
-                (scaled + 0.5) as i64
-            };
-            let abs = milli.unsigned_abs();
-            if milli < 0 {
-                f.write_str("-")?;
-            }
-            write!(f, "{}", abs / 1000)?;
-            match abs % 1000 {
-                0 => Ok(()),
-                r if r % 100 == 0 => write!(f, ".{}", r / 100),
-                r if r % 10 == 0 => write!(f, ".{:02}", r / 10),
-                r => write!(f, ".{:03}", r),
-            }
-        } else {
-            let mut m = v;
-            let mut exp = 0u32;
-            while m >= 1e38 || m <= -1e38 {
-                m /= 1e10;
-                exp += 10;
-            }
-            write!(f, "{}", m as i128)?;
-            if exp > 0 {
-                write!(f, "e{}", exp)?;
-            }
-            Ok(())
+        f.write_str(self.text(&mut Text::new()))
+    }
+}
+
+/// A number's text written backwards into a stack buffer: sign, 20 digits, a point and
+/// decimals or an exponent all fit.
+struct Text {
+    buf: [u8; 28],
+    start: usize,
+}
+
+impl Text {
+    fn new() -> Self {
+        Text {
+            buf: [0; 28],
+            start: 28,
         }
+    }
+
+    fn push_front(&mut self, b: u8) {
+        if let Some(i) = self.start.checked_sub(1) {
+            if let Some(slot) = self.buf.get_mut(i) {
+                *slot = b;
+                self.start = i;
+            }
+        }
+    }
+
+    /// `n` in decimal, with at least `width` digits (leading zeros).
+    fn push_front_u64(&mut self, mut n: u64, width: u32) {
+        let mut written = 0;
+        while n > 0 || written < width.max(1) {
+            self.push_front(b'0' + (n % 10) as u8);
+            n /= 10;
+            written += 1;
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(self.buf.get(self.start..).unwrap_or(&[])).unwrap_or("")
+    }
+}
+
+impl Decimal {
+    /// The text of `Display`, written into `t` without `core::fmt`.
+    fn text(self, t: &mut Text) -> &str {
+        let v = self.0;
+        let mag = v.abs();
+        // The value is ±digits × 10^(exp − decimals).
+        let (mut digits, mut decimals, mut exp) = if mag < EXACT {
+            ((mag * 1000.0 + 0.5) as u64, 3u32, 0u32)
+        } else if mag < 1.8e19 {
+            // Every f64 this large is an integer; u64 holds it exactly.
+            (mag as u64, 0, 0)
+        } else {
+            // 14 significant digits: the rounding of up to 300 divisions stays below them.
+            let mut m = mag;
+            let mut e = 0;
+            while m >= 1e14 {
+                m /= 10.0;
+                e += 1;
+            }
+            let mut d = (m + 0.5) as u64;
+            if d >= 100_000_000_000_000 {
+                d /= 10;
+                e += 1;
+            }
+            // Rounded up, f64::MAX (1.7976931348623157e308) would read back as infinity.
+            if e >= 294 {
+                d = d.min(17_976_931_348_623);
+            }
+            (d, 0, e)
+        };
+        while decimals > 0 && digits % 10 == 0 {
+            digits /= 10;
+            decimals -= 1;
+        }
+        while exp > 0 && digits != 0 && digits % 10 == 0 {
+            digits /= 10;
+            exp += 1;
+        }
+        if exp > 0 {
+            t.push_front_u64(u64::from(exp), 1);
+            t.push_front(b'e');
+        }
+        let mut int = digits;
+        if decimals > 0 {
+            let scale = 10u64.pow(decimals);
+            t.push_front_u64(digits % scale, decimals);
+            t.push_front(b'.');
+            int = digits / scale;
+        }
+        t.push_front_u64(int, 1);
+        if v < 0.0 && digits != 0 {
+            t.push_front(b'-');
+        }
+        t.as_str()
     }
 }
 
@@ -1032,7 +1097,7 @@ mod tests {
         assert_eq!(to(0.1), "0.1");
         assert_eq!(to(-3.0), "-3");
         // Written without float formatting code: integers as such, others to three decimals.
-        assert_eq!(to(1e20), "100000000000000000000");
+        assert_eq!(to(1e20), "1e20");
         assert_eq!(to(0.1234), "0.123");
         assert_eq!(to_json(&Decimal::from_int(i32::MIN)).unwrap(), "-2147483648");
         let from = |s: &str| json::from_str::<Decimal>(s).unwrap().get();
@@ -1055,11 +1120,17 @@ mod tests {
         assert_eq!(d(-0.0001), "0");
         assert_eq!(d(8_999_999_999_999.5), "8999999999999.5");
         assert_eq!(d(1e16), "10000000000000000");
-        let huge = d(-1e300);
-        assert!(
-            huge.starts_with("-") && huge.ends_with("e270") && huge.len() == 36,
-            "{huge}"
-        );
+        assert_eq!(d(-18_014_398_509_481_984.0), "-18014398509481984");
+        assert_eq!(d(1e20), "1e20");
+        assert_eq!(d(-1.25e20), "-125e18");
+        // Beyond u64: 14 significant digits and an exponent, reading back within 1e-12
+        // (f64::MAX stays finite).
+        for v in [-1e300, f64::MAX, f64::MIN, 3.3e19, 123_456_789e20, 9.99999999999999e30] {
+            let text = d(v);
+            let back: f64 = text.parse().unwrap();
+            assert!(back.is_finite() && ((back - v) / v).abs() < 1e-12, "{v} -> {text}");
+            assert!(text.len() <= 20 && text.contains('e'), "{text}");
+        }
         assert_eq!(alloc::format!("{:?}", Decimal::from_int(230)), "Decimal(230)");
     }
 
