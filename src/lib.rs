@@ -24,6 +24,7 @@ pub mod messages;
 pub mod meter;
 pub mod rand;
 pub mod rpc;
+mod sort;
 pub mod store;
 pub mod time;
 

@@ -62,43 +62,11 @@ fn bare(status: AuthorizationStatus) -> IdTagInfo {
     }
 }
 
-/// Sorts `v` by case-folded idTag: a heapsort, O(n log n) without allocating. A list is
-/// sorted once per SendLocalList, so core's faster sort is not worth its ~1.5 KB of flash.
-fn sort_by_tag(v: &mut [&AuthorizationData]) {
-    let less = |v: &[&AuthorizationData], a: usize, b: usize| match (v.get(a), v.get(b)) {
-        (Some(x), Some(y)) => cmp_tag(&x.id_tag, &y.id_tag) == Ordering::Less,
-        _ => false,
-    };
-    // Moves the entry at `root` down the heap of `v[..end]` until both children are smaller.
-    let sift = |v: &mut [&AuthorizationData], mut root: usize, end: usize| loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            break;
-        }
-        if child + 1 < end && less(v, child, child + 1) {
-            child += 1;
-        }
-        if !less(v, root, child) {
-            break;
-        }
-        v.swap(root, child);
-        root = child;
-    };
-    let n = v.len();
-    for root in (0..n / 2).rev() {
-        sift(v, root, n);
-    }
-    for end in (1..n).rev() {
-        v.swap(0, end);
-        sift(v, 0, end);
-    }
-}
-
 /// The request's entries sorted by idTag, or `None` if an idTag occurs twice
 /// (1.6 §5.15: all idTags in localAuthorizationList MUST be unique).
 fn sorted_unique(items: &[AuthorizationData]) -> Option<Vec<&AuthorizationData>> {
     let mut sorted: Vec<&AuthorizationData> = items.iter().collect();
-    sort_by_tag(&mut sorted);
+    crate::sort::sort_by(&mut sorted, |a, b| cmp_tag(&a.id_tag, &b.id_tag) == Ordering::Less);
     let duplicate = sorted
         .windows(2)
         .any(|w| matches!(w, [a, b] if cmp_tag(&a.id_tag, &b.id_tag) == Ordering::Equal));
@@ -255,16 +223,19 @@ impl LocalAuthList {
     /// back; a negative version is read as 0.
     pub fn restore(&mut self, version: i32, mut entries: Vec<AuthorizationData>) {
         entries.retain(|e| e.id_tag_info.is_some());
-        // Stable sort: equal idTags stay in stored order, then the last of each run is kept.
-        entries.sort_by(|a, b| cmp_tag(&a.id_tag, &b.id_tag));
-        entries.dedup_by(|later, earlier| {
-            let same = cmp_tag(&later.id_tag, &earlier.id_tag) == Ordering::Equal;
+        // Equal idTags in stored order (the index breaks ties), then the last of each run kept.
+        let mut numbered: Vec<(usize, AuthorizationData)> = entries.into_iter().enumerate().collect();
+        crate::sort::sort_by(&mut numbered, |(i, a), (j, b)| {
+            cmp_tag(&a.id_tag, &b.id_tag).then(i.cmp(j)) == Ordering::Less
+        });
+        numbered.dedup_by(|later, earlier| {
+            let same = cmp_tag(&later.1.id_tag, &earlier.1.id_tag) == Ordering::Equal;
             if same {
                 core::mem::swap(later, earlier);
             }
             same
         });
-        self.entries = entries;
+        self.entries = numbered.into_iter().map(|(_, e)| e).collect();
         self.version = version.max(0);
     }
 }

@@ -108,7 +108,7 @@ impl Journal {
         };
 
         // Queue order; for one seq the highest stamp first, the copies after it are stale.
-        found.sort_by(|x, y| x.0.cmp(&y.0).then(y.1.cmp(&x.1)));
+        crate::sort::sort_by(&mut found, |x, y| (x.0, y.1, x.2) < (y.0, x.1, y.2));
         let mut entries: Replay = Vec::with_capacity(found.len());
         for (seq, _, i, data) in found {
             if entries.last().is_some_and(|(s, _)| *s == seq) {
