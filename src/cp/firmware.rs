@@ -40,10 +40,10 @@ impl ChargePoint {
 
     /// Hands a due UpdateFirmware to the host.
     pub(super) fn firmware_due(&mut self, now: Instant) {
-        let due = match (&self.firmware.pending, self.wall_clock(now)) {
-            (Some(req), Some(wall)) => req.retrieve_date <= wall,
-            (Some(_), None) => true,
-            (None, _) => false,
+        // Runs at the end of every input: the wall clock only when an update waits.
+        let due = match &self.firmware.pending {
+            Some(req) => self.wall_clock(now).is_none_or(|wall| req.retrieve_date <= wall),
+            None => false,
         };
         if !due {
             return;

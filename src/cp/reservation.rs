@@ -88,6 +88,10 @@ impl ChargePoint {
 
     /// Reservations past their expiry date end (1.6 §3.11).
     pub(super) fn expire_reservations(&mut self, now: Instant) {
+        // Runs at the end of every input: nothing to compute when nothing is reserved.
+        if self.connectors.iter().all(|c| c.reservation.is_none()) {
+            return;
+        }
         let Some(wall) = self.wall_clock(now) else { return };
         if self.drop_reservation(|r| r.expiry <= wall) {
             self.log(Level::Info, format_args!("a reservation expired"));

@@ -714,9 +714,12 @@ impl<'a> Reader<'a> {
     /// A string of at most `max` characters (after decoding), owned.
     pub fn bounded_string(&mut self, max: usize) -> Result<String, Error> {
         let s = self.string()?;
-        // Refused before it is copied, when no escape can shorten it.
-        if !s.escaped && longer_than(s.raw, max) {
-            return Err(Error::new(ErrorKind::Value, self.field, s.at));
+        if !s.escaped {
+            // Refused before it is copied; copied in one piece of the exact size, counted once.
+            if longer_than(s.raw, max) {
+                return Err(Error::new(ErrorKind::Value, self.field, s.at));
+            }
+            return Ok(String::from(s.raw));
         }
         let text = s.to_string()?;
         if longer_than(&text, max) {

@@ -11,20 +11,48 @@ pub struct Writer<'a> {
     comma: bool,
 }
 
-/// Appends the decimal digits of `v` (pushed one by one: cheaper than checking a buffer is
-/// UTF-8 for a handful of digits).
+/// The two-digit numbers `00` to `99`, for writing digits two at a time.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The two digits of `v % 100`.
+#[inline]
+pub(crate) fn two_digits(v: u32) -> [u8; 2] {
+    let i = (v % 100) as usize * 2;
+    match PAIRS.get(i..i + 2) {
+        Some(&[a, b]) => [a, b],
+        _ => [b'0', b'0'],
+    }
+}
+
+/// Appends the decimal digits of `v`: two at a time into a stack buffer, then pushed as
+/// characters (cheaper than a UTF-8 check and a copy for a handful of digits).
 pub(crate) fn push_u64(out: &mut String, v: u64) {
-    let mut buf = [0u8; 20];
+    let mut buf = [b'0'; 20];
     let mut i = buf.len();
     let mut v = v;
-    loop {
-        i -= 1;
-        if let Some(b) = buf.get_mut(i) {
-            *b = b'0' + (v % 10) as u8;
+    while v >= 100 {
+        let pair = two_digits((v % 100) as u32);
+        v /= 100;
+        i -= 2;
+        if let Some(slot) = buf.get_mut(i..i + 2) {
+            slot.copy_from_slice(&pair);
         }
-        v /= 10;
-        if v == 0 || i == 0 {
-            break;
+    }
+    // One or two digits left.
+    let [hi, lo] = two_digits(v as u32);
+    i -= 1;
+    if let Some(slot) = buf.get_mut(i) {
+        *slot = lo;
+    }
+    if v >= 10 {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = hi;
         }
     }
     push_ascii(out, buf.get(i..).unwrap_or(&[]));
@@ -144,28 +172,33 @@ impl<'a> Writer<'a> {
 
     /// The next part of an open string, escaped.
     pub fn string_part(&mut self, s: &str) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut rest = s;
         while let Some(i) = first_special(rest.as_bytes()) {
             self.out.push_str(rest.get(..i).unwrap_or(""));
-            let b = rest.as_bytes().get(i).copied().unwrap_or(0);
-            match b {
-                b'"' => self.out.push_str("\\\""),
-                b'\\' => self.out.push_str("\\\\"),
-                b'\n' => self.out.push_str("\\n"),
-                b'\r' => self.out.push_str("\\r"),
-                b'\t' => self.out.push_str("\\t"),
-                _ => {
-                    self.out.push_str("\\u00");
-                    for n in [b >> 4, b & 0xf] {
-                        self.out
-                            .push(char::from(HEX.get(usize::from(n)).copied().unwrap_or(b'0')));
-                    }
-                }
-            }
+            self.escape(rest.as_bytes().get(i).copied().unwrap_or(0));
             rest = rest.get(i + 1..).unwrap_or("");
         }
         self.out.push_str(rest);
+    }
+
+    /// The escape of a byte JSON strings may not hold as it is (RFC 8259 §7).
+    #[cold]
+    fn escape(&mut self, b: u8) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        match b {
+            b'"' => self.out.push_str("\\\""),
+            b'\\' => self.out.push_str("\\\\"),
+            b'\n' => self.out.push_str("\\n"),
+            b'\r' => self.out.push_str("\\r"),
+            b'\t' => self.out.push_str("\\t"),
+            _ => {
+                self.out.push_str("\\u00");
+                for n in [b >> 4, b & 0xf] {
+                    self.out
+                        .push(char::from(HEX.get(usize::from(n)).copied().unwrap_or(b'0')));
+                }
+            }
+        }
     }
 
     /// Digits as the next part of an open string.
@@ -263,6 +296,23 @@ mod tests {
         let mut s = String::new();
         push_u64(&mut s, u64::MAX);
         assert_eq!(s, "18446744073709551615");
+        for (v, text) in [
+            (0, "0"),
+            (7, "7"),
+            (10, "10"),
+            (99, "99"),
+            (100, "100"),
+            (1030, "1030"),
+            (10800, "10800"),
+        ] {
+            let mut s = String::from("x");
+            push_u64(&mut s, v);
+            assert_eq!(s, format!("x{text}"));
+        }
+        let mut s = String::new();
+        push_ascii(&mut s, b"0-8\xff");
+        push_ascii(&mut s, b"2024-01-01T00:00:10Z");
+        assert_eq!(s, "2024-01-01T00:00:10Z");
         let mut s = String::new();
         Writer::new(&mut s).int(i64::MIN);
         assert_eq!(s, "-9223372036854775808");

@@ -190,7 +190,8 @@ pub fn parse(text: &str) -> Result<Frame<'_>, FrameError> {
             answerable,
         ));
     };
-    if id.chars().count() > MAX_MESSAGE_ID_LEN {
+    // Bytes are never fewer than characters: most ids are counted without decoding them.
+    if id.len() > MAX_MESSAGE_ID_LEN && id.chars().count() > MAX_MESSAGE_ID_LEN {
         return Err(err(
             id_ref,
             ErrorCode::PropertyConstraintViolation,

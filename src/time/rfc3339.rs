@@ -238,19 +238,22 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-/// The proleptic Gregorian (year, month, day) of a day number from 1970-01-01; the inverse
-/// of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
+/// The proleptic Gregorian (year, month, day) of a day number counted from 0000-01-01
+/// (the inverse of [`days_from_civil`], shifted): unsigned 32-bit arithmetic, whose
+/// divisions by constants are cheap multiplications on every target.
+fn civil_from_days(days_from_0000: u32) -> (u32, u32, u32) {
+    // Days from -0400-03-01 (an era start, so nothing below is negative): 0000-01-01 is
+    // 146_097 - 60 days after it.
+    let z = days_from_0000 + 146_097 - 60;
+    let era = z / 146_097;
     let day_of_era = z - era * 146_097;
     let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let m = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * m + 2) / 5 + 1;
     let month = if m < 10 { m + 3 } else { m - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
+    let year = (year_of_era + era * 400 + u32::from(month <= 2)).saturating_sub(400);
+    (year, month, day)
 }
 
 /// The longest text [`DateTime::to_rfc3339`] writes: `YYYY-MM-DDTHH:MM:SS.sssZ`.
@@ -268,13 +271,13 @@ impl DateTime {
     fn rfc3339_bytes(self, buf: &mut [u8; RFC3339_MAX_LEN]) -> usize {
         let min = MIN_DAYS * MS_PER_DAY;
         let max = (MAX_DAYS + 1) * MS_PER_DAY - 1;
-        let ms = self.0.clamp(min, max);
-        let (year, month, day) = civil_from_days(ms.div_euclid(MS_PER_DAY));
-        // In range after the clamp: every field fits its digits.
-        let in_day = u32::try_from(ms.rem_euclid(MS_PER_DAY)).unwrap_or(0);
+        // From 0000-01-01, never negative after the clamp: unsigned divisions from here on.
+        let ms = u64::try_from(self.0.clamp(min, max) - min).unwrap_or(0);
+        let days = u32::try_from(ms / MS_PER_DAY as u64).unwrap_or(0);
+        let (year, month, day) = civil_from_days(days);
+        let in_day = (ms % MS_PER_DAY as u64) as u32;
         let secs = in_day / 1000;
         let frac = in_day % 1000;
-        let year = u32::try_from(year).unwrap_or(0);
         let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
         let [y0, y1] = two(year / 100);
         let [y2, y3] = two(year);
