@@ -23,7 +23,7 @@ mod write;
 pub(crate) use read::{has_special, scan_number, scan_string, scan_value, skip_ws};
 pub use read::{longer_than, number_to_f64, Array, Kind, Object, Reader, Str};
 pub use write::Writer;
-pub(crate) use write::{push_ascii, push_u64};
+pub(crate) use write::{NumText, EXACT};
 
 /// What is wrong with a JSON text, as the CALLERROR classes of OCPP-J 1.6 §4.2.3 see it
 /// (`rpc::classify_payload_error` maps each to its code).

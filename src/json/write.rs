@@ -29,33 +29,143 @@ pub(crate) fn two_digits(v: u32) -> [u8; 2] {
     }
 }
 
-/// Appends the decimal digits of `v`: two at a time into a stack buffer, then pushed as
-/// characters (cheaper than a UTF-8 check and a copy for a handful of digits).
+/// Below this magnitude every `f64` with a zero fraction fits an `i64` exactly, and scaling
+/// by 1000 stays inside `u64`.
+pub(crate) const EXACT: f64 = 9.0e15;
+
+/// A number's text, built backwards in a stack buffer (sign, 20 digits, a point and three
+/// decimals or an exponent all fit): integers and decimals without `core::fmt` or float
+/// formatting code.
+pub(crate) struct NumText {
+    buf: [u8; 28],
+    start: usize,
+}
+
+impl NumText {
+    fn new() -> Self {
+        NumText {
+            buf: [0; 28],
+            start: 28,
+        }
+    }
+
+    fn push_front(&mut self, b: u8) {
+        if let Some(i) = self.start.checked_sub(1) {
+            if let Some(slot) = self.buf.get_mut(i) {
+                *slot = b;
+                self.start = i;
+            }
+        }
+    }
+
+    /// `n` in decimal with at least `width` digits (leading zeros), two digits at a time.
+    fn push_front_u64(&mut self, mut n: u64, width: u32) {
+        let end = self.start;
+        while n >= 100 {
+            let pair = two_digits((n % 100) as u32);
+            n /= 100;
+            let i = self.start.saturating_sub(2);
+            if let Some(slot) = self.buf.get_mut(i..i + 2) {
+                slot.copy_from_slice(&pair);
+                self.start = i;
+            }
+        }
+        // One or two digits left.
+        let [hi, lo] = two_digits(n as u32);
+        self.push_front(lo);
+        if n >= 10 {
+            self.push_front(hi);
+        }
+        while ((end - self.start) as u32) < width {
+            self.push_front(b'0');
+        }
+    }
+
+    /// The decimal digits of `n`.
+    #[inline]
+    pub(crate) fn u64(n: u64) -> Self {
+        let mut t = Self::new();
+        t.push_front_u64(n, 1);
+        t
+    }
+
+    /// `v` with at most three decimals (rounded half away from zero), trailing zeros trimmed:
+    /// `16`, `6.5`, `-0.125`, `0` for `-0.0001`. Magnitudes of 9e15 and more are integers:
+    /// exact below 1.8e19, beyond that 14 significant digits and an exponent (`1e20`).
+    pub(crate) fn decimal(v: f64) -> Self {
+        let mag = if v < 0.0 { -v } else { v };
+        // `as` truncates and saturates, never panics. Whole numbers (energy registers,
+        // power) need no scaling: the common case, kept short.
+        let whole = mag as u64;
+        if mag < 1.8e19 && whole as f64 == mag {
+            let mut t = Self::u64(whole);
+            if v < 0.0 && whole != 0 {
+                t.push_front(b'-');
+            }
+            return t;
+        }
+        let mut t = Self::new();
+        // The value is ±digits × 10^(exp − decimals).
+        let (mut digits, mut decimals, mut exp) = if mag < EXACT {
+            ((mag * 1000.0 + 0.5) as u64, 3u32, 0u32)
+        } else if mag < 1.8e19 {
+            // Every f64 this large is an integer; u64 holds it exactly.
+            (mag as u64, 0, 0)
+        } else {
+            // 14 significant digits: the rounding of up to 300 divisions stays below them.
+            let mut m = mag;
+            let mut e = 0;
+            while m >= 1e14 {
+                m /= 10.0;
+                e += 1;
+            }
+            let mut d = (m + 0.5) as u64;
+            if d >= 100_000_000_000_000 {
+                d /= 10;
+                e += 1;
+            }
+            // Rounded up, f64::MAX (1.7976931348623157e308) would read back as infinity.
+            if e >= 294 {
+                d = d.min(17_976_931_348_623);
+            }
+            (d, 0, e)
+        };
+        while decimals > 0 && digits % 10 == 0 {
+            digits /= 10;
+            decimals -= 1;
+        }
+        while exp > 0 && digits != 0 && digits % 10 == 0 {
+            digits /= 10;
+            exp += 1;
+        }
+        if exp > 0 {
+            t.push_front_u64(u64::from(exp), 1);
+            t.push_front(b'e');
+        }
+        let mut int = digits;
+        if decimals > 0 {
+            let scale = 10u64.pow(decimals);
+            t.push_front_u64(digits % scale, decimals);
+            t.push_front(b'.');
+            int = digits / scale;
+        }
+        t.push_front_u64(int, 1);
+        if v < 0.0 && digits != 0 {
+            t.push_front(b'-');
+        }
+        t
+    }
+
+    /// The text.
+    #[inline]
+    pub(crate) fn as_str(&self) -> &str {
+        core::str::from_utf8(self.buf.get(self.start..).unwrap_or(&[])).unwrap_or("")
+    }
+}
+
+/// Appends the decimal digits of `v`.
 pub(crate) fn push_u64(out: &mut String, v: u64) {
-    let mut buf = [b'0'; 20];
-    let mut i = buf.len();
-    let mut v = v;
-    while v >= 100 {
-        let pair = two_digits((v % 100) as u32);
-        v /= 100;
-        i -= 2;
-        if let Some(slot) = buf.get_mut(i..i + 2) {
-            slot.copy_from_slice(&pair);
-        }
-    }
-    // One or two digits left.
-    let [hi, lo] = two_digits(v as u32);
-    i -= 1;
-    if let Some(slot) = buf.get_mut(i) {
-        *slot = lo;
-    }
-    if v >= 10 {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(i) {
-            *slot = hi;
-        }
-    }
-    push_ascii(out, buf.get(i..).unwrap_or(&[]));
+    out.push_str(NumText::u64(v).as_str());
 }
 
 /// Appends ASCII bytes (callers pass only ASCII; anything else is dropped).

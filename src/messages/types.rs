@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::ops::Deref;
 
-use crate::json::{self, FromJson, Reader, ToJson, Writer};
+use crate::json::{self, FromJson, Reader, ToJson, Writer, EXACT};
 use crate::time::DateTime;
 
 // ---------------------------------------------------------------------------------------
@@ -134,10 +134,6 @@ impl<const N: usize> FromJson for CiString<N> {
 #[derive(Clone, Copy, Default, PartialEq, PartialOrd)]
 pub struct Decimal(f64);
 
-/// Below this magnitude every `f64` with a zero fraction fits an `i64` exactly, and
-/// millisecond scaling for `Display` stays inside `i64`.
-const EXACT: f64 = 9.0e15;
-
 impl Decimal {
     /// Zero.
     pub const ZERO: Decimal = Decimal(0.0);
@@ -178,7 +174,7 @@ impl ToJson for Decimal {
     fn write_json(&self, w: &mut Writer<'_>) {
         match self.as_exact_int() {
             Some(i) => w.int(i),
-            None => w.raw(self.text(&mut Text::new())),
+            None => w.raw(json::NumText::decimal(self.0).as_str()),
         }
     }
 }
@@ -195,103 +191,7 @@ impl fmt::Display for Decimal {
     /// `16`, `6.5`, `-0.125`. Magnitudes of 9e15 and more are integers: printed exactly
     /// below 1.8e19, beyond that as 14 significant digits and an exponent (`1e20`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text(&mut Text::new()))
-    }
-}
-
-/// A number's text written backwards into a stack buffer: sign, 20 digits, a point and
-/// decimals or an exponent all fit.
-struct Text {
-    buf: [u8; 28],
-    start: usize,
-}
-
-impl Text {
-    fn new() -> Self {
-        Text {
-            buf: [0; 28],
-            start: 28,
-        }
-    }
-
-    fn push_front(&mut self, b: u8) {
-        if let Some(i) = self.start.checked_sub(1) {
-            if let Some(slot) = self.buf.get_mut(i) {
-                *slot = b;
-                self.start = i;
-            }
-        }
-    }
-
-    /// `n` in decimal, with at least `width` digits (leading zeros).
-    fn push_front_u64(&mut self, mut n: u64, width: u32) {
-        let mut written = 0;
-        while n > 0 || written < width.max(1) {
-            self.push_front(b'0' + (n % 10) as u8);
-            n /= 10;
-            written += 1;
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        core::str::from_utf8(self.buf.get(self.start..).unwrap_or(&[])).unwrap_or("")
-    }
-}
-
-impl Decimal {
-    /// The text of `Display`, written into `t` without `core::fmt`.
-    fn text(self, t: &mut Text) -> &str {
-        let v = self.0;
-        let mag = v.abs();
-        // The value is ±digits × 10^(exp − decimals).
-        let (mut digits, mut decimals, mut exp) = if mag < EXACT {
-            ((mag * 1000.0 + 0.5) as u64, 3u32, 0u32)
-        } else if mag < 1.8e19 {
-            // Every f64 this large is an integer; u64 holds it exactly.
-            (mag as u64, 0, 0)
-        } else {
-            // 14 significant digits: the rounding of up to 300 divisions stays below them.
-            let mut m = mag;
-            let mut e = 0;
-            while m >= 1e14 {
-                m /= 10.0;
-                e += 1;
-            }
-            let mut d = (m + 0.5) as u64;
-            if d >= 100_000_000_000_000 {
-                d /= 10;
-                e += 1;
-            }
-            // Rounded up, f64::MAX (1.7976931348623157e308) would read back as infinity.
-            if e >= 294 {
-                d = d.min(17_976_931_348_623);
-            }
-            (d, 0, e)
-        };
-        while decimals > 0 && digits % 10 == 0 {
-            digits /= 10;
-            decimals -= 1;
-        }
-        while exp > 0 && digits != 0 && digits % 10 == 0 {
-            digits /= 10;
-            exp += 1;
-        }
-        if exp > 0 {
-            t.push_front_u64(u64::from(exp), 1);
-            t.push_front(b'e');
-        }
-        let mut int = digits;
-        if decimals > 0 {
-            let scale = 10u64.pow(decimals);
-            t.push_front_u64(digits % scale, decimals);
-            t.push_front(b'.');
-            int = digits / scale;
-        }
-        t.push_front_u64(int, 1);
-        if v < 0.0 && digits != 0 {
-            t.push_front(b'-');
-        }
-        t.as_str()
+        f.write_str(json::NumText::decimal(self.0).as_str())
     }
 }
 

@@ -74,45 +74,10 @@ pub fn location_of(m: Measurand) -> Option<Location> {
     }
 }
 
-/// Writes `v` with up to three decimals, trailing zeros trimmed ("230.1", "-0.5", "16").
-/// Uses only integer arithmetic; values beyond ±9e15 are clamped.
+/// Writes `v` with up to three decimals, trailing zeros trimmed ("230.1", "-0.5", "16"),
+/// without float formatting code (the same text as a [`Decimal`](crate::messages::Decimal)).
 pub fn write_decimal(out: &mut String, v: f64) {
-    const LIMIT: f64 = 9.0e15;
-    let neg = v < 0.0;
-    let abs = if neg { -v } else { v };
-    let abs = if abs > LIMIT { LIMIT } else { abs };
-    // Whole numbers (energy registers, power) need no scaling.
-    let whole = abs as u64;
-    if whole as f64 == abs {
-        if neg && whole != 0 {
-            out.push('-');
-        }
-        crate::json::push_u64(out, whole);
-        return;
-    }
-    // Round half away from zero; `as` truncates and saturates, never panics.
-    let milli = (abs * 1000.0 + 0.5) as u64;
-    let (int, mut frac) = (milli / 1000, milli % 1000);
-    if neg && milli != 0 {
-        out.push('-');
-    }
-    crate::json::push_u64(out, int);
-    if frac != 0 {
-        let mut digits = [b'0'; 3];
-        let mut width = 3;
-        while frac % 10 == 0 {
-            frac /= 10;
-            width -= 1;
-        }
-        for i in (0..width).rev() {
-            if let Some(d) = digits.get_mut(i) {
-                *d = b'0' + (frac % 10) as u8;
-            }
-            frac /= 10;
-        }
-        out.push('.');
-        crate::json::push_ascii(out, digits.get(..width).unwrap_or(&[]));
-    }
+    out.push_str(crate::json::NumText::decimal(v).as_str());
 }
 
 /// The latest readings of every connector (index 0 is the charge point's main meter).
@@ -286,7 +251,9 @@ mod tests {
             (-0.0004, "0"),
             (10800.0, "10800"),
             (0.05, "0.05"),
-            (1e300, "9000000000000000"),
+            // Not clamped to 9e15 as it once was: the reading as it is.
+            (1e300, "1e300"),
+            (-12345678901234567.0, "-12345678901234568"),
         ];
         for (v, want) in rows {
             assert_eq!(dec(v), want, "{v}");
