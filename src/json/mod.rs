@@ -322,7 +322,7 @@ macro_rules! json_object {
                     )*
                     Ok(())
                 })?;
-                Ok($name { $( $field: json_object!(@finish $mode $field), )* })
+                Ok($name { $( $field: json_object!(@finish $mode $field $json), )* })
             }
         }
 
@@ -368,8 +368,10 @@ macro_rules! json_object {
     (@bit req $f:expr) => { 1u64 << ($f as u32) };
     (@bit opt $f:expr) => { 0 };
     // `fields` has checked that every required field was read.
-    (@finish req $f:ident) => { $f.ok_or($crate::json::Error::new($crate::json::ErrorKind::Missing, "", 0))? };
-    (@finish opt $f:ident) => { $f };
+    (@finish req $f:ident $json:literal) => {
+        $f.ok_or($crate::json::Error::new($crate::json::ErrorKind::Missing, $json, 0))?
+    };
+    (@finish opt $f:ident $json:literal) => { $f };
     (@write req $w:ident, $v:expr, $json:literal) => {
         $w.key(concat!(",\"", $json, "\":"));
         $crate::json::ToJson::write_json($v, $w);
@@ -435,6 +437,10 @@ mod tests {
         assert_eq!(alloc::format!("{e}"), "missing field `id`");
         let l: Lenient = from_str(r#"{"id":1,"name":null,"x":[{}]}"#).unwrap();
         assert_eq!(l, Lenient { id: 1, name: None });
+        // Lenient or not, a required field holding null is a type error, not absent.
+        assert_eq!(from_str::<Lenient>(r#"{"id":null}"#).unwrap_err().kind, ErrorKind::Type);
+        let missing = from_str::<Lenient>(r#"{"name":"x"}"#).unwrap_err();
+        assert_eq!((missing.kind, missing.field), (ErrorKind::Missing, "id"));
         assert_eq!(from_payload::<Lenient>("[1]").unwrap_err().kind, ErrorKind::NotObject);
     }
 

@@ -92,7 +92,11 @@ impl NumText {
     /// `v` with at most three decimals (rounded half away from zero), trailing zeros trimmed:
     /// `16`, `6.5`, `-0.125`, `0` for `-0.0001`. Magnitudes of 9e15 and more are integers:
     /// exact below 1.8e19, beyond that 14 significant digits and an exponent (`1e20`).
+    /// NaN and the infinities, which `Decimal` and the meter inputs refuse, come out as `0`.
     pub(crate) fn decimal(v: f64) -> Self {
+        if !v.is_finite() {
+            return Self::u64(0);
+        }
         let mag = if v < 0.0 { -v } else { v };
         // `as` truncates and saturates, never panics. Whole numbers (energy registers,
         // power) need no scaling: the common case, kept short.
@@ -379,6 +383,22 @@ impl<'a> Writer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_of_every_magnitude() {
+        let d = |v: f64| String::from(NumText::decimal(v).as_str());
+        assert_eq!(d(0.0), "0");
+        assert_eq!(d(-2.5), "-2.5");
+        assert_eq!(d(0.0005), "0.001");
+        assert_eq!(d(12.0), "12");
+        assert_eq!(d(1.5e19), "15000000000000000000");
+        assert_eq!(d(2e19), "2e19");
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(d(v), "0");
+        }
+        assert_eq!(NumText::u64(u64::MAX).as_str(), "18446744073709551615");
+        assert_eq!(NumText::u64(0).as_str(), "0");
+    }
 
     #[test]
     fn commas_keys_and_escapes() {
