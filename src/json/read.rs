@@ -361,6 +361,18 @@ pub(crate) fn scan_string(b: &[u8], i: usize) -> Result<(usize, bool), usize> {
     }
 }
 
+/// The digits starting at `i`, at least one (a fraction or an exponent): the position after them.
+fn one_or_more_digits(b: &[u8], i: usize) -> Result<usize, usize> {
+    let mut end = i;
+    while let Some(b'0'..=b'9') = b.get(end) {
+        end += 1;
+    }
+    if end == i {
+        return Err(end);
+    }
+    Ok(end)
+}
+
 /// The number token starting at `i` (RFC 8259 §6): the position after it.
 pub(crate) fn scan_number(b: &[u8], i: usize) -> Result<usize, usize> {
     let mut i = i;
@@ -378,27 +390,14 @@ pub(crate) fn scan_number(b: &[u8], i: usize) -> Result<usize, usize> {
         _ => return Err(i),
     }
     if b.get(i) == Some(&b'.') {
-        i += 1;
-        let from = i;
-        while let Some(b'0'..=b'9') = b.get(i) {
-            i += 1;
-        }
-        if i == from {
-            return Err(i);
-        }
+        i = one_or_more_digits(b, i + 1)?;
     }
     if let Some(b'e' | b'E') = b.get(i) {
         i += 1;
         if let Some(b'+' | b'-') = b.get(i) {
             i += 1;
         }
-        let from = i;
-        while let Some(b'0'..=b'9') = b.get(i) {
-            i += 1;
-        }
-        if i == from {
-            return Err(i);
-        }
+        i = one_or_more_digits(b, i)?;
     }
     Ok(i)
 }
