@@ -760,25 +760,7 @@ impl ChargePoint {
         let interval = self.keys.secs(Key::MeterValueSampleInterval);
         let wall = self.now_wall(now);
         let max_age = self.cfg.meter_max_age_ms;
-        let mut req = self.take_spare_meter(c, wall);
-        let sampled = req.meter_value.first_mut().is_some_and(|mv| {
-            self.meter.sample_into(
-                c,
-                self.keys.measurands(Key::MeterValuesSampledData),
-                ReadingContext::SamplePeriodic,
-                now,
-                max_age,
-                mv,
-            )
-        });
-        let stop_data = self.meter.sample(
-            c,
-            self.keys.measurands(Key::StopTxnSampledData),
-            ReadingContext::SamplePeriodic,
-            now,
-            max_age,
-            wall,
-        );
+        let (req, sampled, stop_data) = self.take_samples(now, wall, c, SAMPLED_KEYS);
         let Some(tx) = self.connectors.get_mut(c as usize).and_then(|c| c.tx.as_mut()) else {
             self.spare_meter = Some(req);
             return;
@@ -801,6 +783,29 @@ impl ChargePoint {
         } else {
             self.spare_meter = Some(req);
         }
+    }
+
+    /// One sampling of connector `c` under `keys` (the measurand keys of the MeterValues and of
+    /// the transaction data, and their context): the MeterValues to send, filled in the spare
+    /// one, whether it holds any reading, and the readings for StopTransaction's
+    /// transactionData.
+    fn take_samples(
+        &mut self,
+        now: Instant,
+        wall: DateTime,
+        c: u32,
+        (sent, stop, context): SampleKeys,
+    ) -> (MeterValuesReq, bool, Option<MeterValue>) {
+        let max_age = self.cfg.meter_max_age_ms;
+        let mut req = self.take_spare_meter(c, wall);
+        let sampled = req.meter_value.first_mut().is_some_and(|mv| {
+            self.meter
+                .sample_into(c, self.keys.measurands(sent), context, now, max_age, mv)
+        });
+        let stop_data = self
+            .meter
+            .sample(c, self.keys.measurands(stop), context, now, max_age, wall);
+        (req, sampled, stop_data)
     }
 
     /// A MeterValues of connector `c` with one (empty) meter value taken at `wall`: the spare
@@ -873,27 +878,8 @@ impl ChargePoint {
     /// into running transactions.
     fn sample_aligned(&mut self, now: Instant) {
         let wall = self.now_wall(now);
-        let max_age = self.cfg.meter_max_age_ms;
         for c in 0..=self.cfg.connectors {
-            let mut req = self.take_spare_meter(c, wall);
-            let sampled = req.meter_value.first_mut().is_some_and(|mv| {
-                self.meter.sample_into(
-                    c,
-                    self.keys.measurands(Key::MeterValuesAlignedData),
-                    ReadingContext::SampleClock,
-                    now,
-                    max_age,
-                    mv,
-                )
-            });
-            let stop_data = self.meter.sample(
-                c,
-                self.keys.measurands(Key::StopTxnAlignedData),
-                ReadingContext::SampleClock,
-                now,
-                max_age,
-                wall,
-            );
+            let (req, sampled, stop_data) = self.take_samples(now, wall, c, ALIGNED_KEYS);
             let tx_local = match self.connectors.get_mut(c as usize).and_then(|c| c.tx.as_mut()) {
                 Some(tx) => {
                     push_tx_data(tx, stop_data, self.cfg.tx_data_capacity);
@@ -1185,6 +1171,24 @@ impl Transmit {
 const TRANSMIT_KEEP: usize = 4096;
 
 /// Adds a StopTxn*Data value, halving the resolution of periodic values when full.
+/// The keys naming what a sampling measures, for the MeterValues and for the transaction
+/// data, and the context of its readings.
+type SampleKeys = (Key, Key, ReadingContext);
+
+/// What MeterValueSampleInterval samples during a transaction.
+const SAMPLED_KEYS: SampleKeys = (
+    Key::MeterValuesSampledData,
+    Key::StopTxnSampledData,
+    ReadingContext::SamplePeriodic,
+);
+
+/// What ClockAlignedDataInterval samples.
+const ALIGNED_KEYS: SampleKeys = (
+    Key::MeterValuesAlignedData,
+    Key::StopTxnAlignedData,
+    ReadingContext::SampleClock,
+);
+
 fn push_tx_data(tx: &mut Transaction, mv: Option<MeterValue>, capacity: usize) {
     let Some(mv) = mv else { return };
     if tx.data.len() >= capacity.max(2) {
